@@ -1,0 +1,153 @@
+//! Typed errors with stable dotted codes (DESIGN.md §5).
+//!
+//! The UI translates by `code` and shows the error next to `field`; `message` is an English
+//! fallback. Storage failures keep their cause for the log but surface only as `internal`.
+
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+/// The stable code of an error, as the UI sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+pub enum ErrorCode {
+    /// The name is empty after trimming.
+    #[serde(rename = "profile.name_required")]
+    ProfileNameRequired,
+    /// The name has more characters than allowed.
+    #[serde(rename = "profile.name_too_long")]
+    ProfileNameTooLong,
+    /// The name contains control characters such as line breaks.
+    #[serde(rename = "profile.name_invalid")]
+    ProfileNameInvalid,
+    /// The interface language is not one the app offers.
+    #[serde(rename = "profile.language_unsupported")]
+    ProfileLanguageUnsupported,
+    /// There is no profile on this device yet.
+    #[serde(rename = "profile.missing")]
+    ProfileMissing,
+    /// Anything the user cannot act on; details are in the log only.
+    #[serde(rename = "internal")]
+    Internal,
+}
+
+impl ErrorCode {
+    /// Every code, so tests can check each has a translation.
+    pub const ALL: [ErrorCode; 6] = [
+        Self::ProfileNameRequired,
+        Self::ProfileNameTooLong,
+        Self::ProfileNameInvalid,
+        Self::ProfileLanguageUnsupported,
+        Self::ProfileMissing,
+        Self::Internal,
+    ];
+
+    /// The dotted code, e.g. `profile.name_required`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::ProfileNameRequired => "profile.name_required",
+            Self::ProfileNameTooLong => "profile.name_too_long",
+            Self::ProfileNameInvalid => "profile.name_invalid",
+            Self::ProfileLanguageUnsupported => "profile.language_unsupported",
+            Self::ProfileMissing => "profile.missing",
+            Self::Internal => "internal",
+        }
+    }
+
+    /// The English fallback message.
+    pub fn english(self) -> &'static str {
+        match self {
+            Self::ProfileNameRequired => "Enter your name.",
+            Self::ProfileNameTooLong => "The name is too long.",
+            Self::ProfileNameInvalid => "The name cannot contain line breaks or control characters.",
+            Self::ProfileLanguageUnsupported => "This interface language is not available.",
+            Self::ProfileMissing => "There is no profile on this device yet.",
+            Self::Internal => "Something went wrong. Please try again.",
+        }
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Input the rules refuse; the user can correct it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{code}")]
+pub struct ValidationError {
+    /// What rule was broken.
+    pub code: ErrorCode,
+    /// The input field at fault, as the UI names it.
+    pub field: Option<&'static str>,
+    /// Values the translated message interpolates, e.g. `{"max": 100}`.
+    pub params: Map<String, Value>,
+}
+
+impl ValidationError {
+    /// A refusal of `field` by rule `code`.
+    pub fn new(code: ErrorCode, field: &'static str) -> Self {
+        Self {
+            code,
+            field: Some(field),
+            params: Map::new(),
+        }
+    }
+
+    /// Adds a value for the translated message.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.params.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+/// Everything that can go wrong in the core.
+#[derive(Debug, thiserror::Error)]
+pub enum CoreError {
+    /// The input broke a rule.
+    #[error(transparent)]
+    Invalid(#[from] ValidationError),
+    /// An operation needs a profile and there is none.
+    #[error("no profile on this device")]
+    ProfileMissing,
+    /// The database failed.
+    #[error("storage failure")]
+    Storage(#[from] sqlx::Error),
+    /// The database schema could not be brought up to date.
+    #[error("schema migration failure")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+    /// Stored data could not be read back.
+    #[error("stored data is malformed: {0}")]
+    Corrupt(String),
+}
+
+impl CoreError {
+    /// The stable code the UI sees.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::Invalid(e) => e.code,
+            Self::ProfileMissing => ErrorCode::ProfileMissing,
+            Self::Storage(_) | Self::Migration(_) | Self::Corrupt(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The input field at fault, if any.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::Invalid(e) => e.field,
+            _ => None,
+        }
+    }
+
+    /// Values for the translated message.
+    pub fn params(&self) -> Map<String, Value> {
+        match self {
+            Self::Invalid(e) => e.params.clone(),
+            _ => Map::new(),
+        }
+    }
+
+    /// Whether this is a fault of ours rather than of the input; such errors are logged in full.
+    pub fn is_internal(&self) -> bool {
+        self.code() == ErrorCode::Internal
+    }
+}

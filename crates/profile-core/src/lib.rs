@@ -1,0 +1,26 @@
+//! Acure Profile core: domain rules, named mutations with their outbox, and the local store.
+//!
+//! This crate knows nothing of Tauri or of any UI. Time and randomness come in through
+//! [`Env`], so tests decide what "now" is and what "random" returns.
+
+pub mod clock;
+pub mod db;
+pub mod env;
+pub mod error;
+pub mod ids;
+pub mod language;
+pub mod mutation;
+pub mod outbox;
+pub mod profile;
+pub mod random;
+pub mod store;
+
+pub use clock::{Clock, ManualClock, SystemClock};
+pub use env::Env;
+pub use error::{CoreError, ErrorCode, ValidationError};
+pub use language::Language;
+pub use mutation::{Mutation, ProfileCreate, ProfileSet};
+pub use outbox::OutboxEntry;
+pub use profile::Profile;
+pub use random::Randomness;
+pub use store::{FirstRun, ProfileChanges, ProfileStore};

@@ -1,0 +1,47 @@
+//! Committing mutations: validate, apply, append to the outbox, all in one transaction.
+
+use super::Mutation;
+use crate::db::Database;
+use crate::env::Env;
+use crate::error::CoreError;
+use crate::ids::new_id;
+use crate::outbox;
+use uuid::Uuid;
+
+/// What a committed mutation was recorded as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Committed {
+    /// Its position in this device's outbox sequence.
+    pub seq: i64,
+    /// Its UUIDv7.
+    pub mutation_id: Uuid,
+}
+
+/// Applies mutations to the local store and records them in the outbox.
+#[derive(Debug, Clone)]
+pub struct MutationLog {
+    db: Database,
+    env: Env,
+}
+
+impl MutationLog {
+    /// A log writing to `db`, with time and ids from `env`.
+    pub fn new(db: Database, env: Env) -> Self {
+        Self { db, env }
+    }
+
+    /// Validates `mutation`, applies it and appends it to the outbox atomically.
+    ///
+    /// On any error nothing of it remains: the tables and the outbox are as before.
+    pub async fn commit(&self, mutation: Mutation) -> Result<Committed, CoreError> {
+        let mutation = mutation.validated()?;
+        let now = self.env.now_ms();
+        let mutation_id = new_id(&self.env);
+        let mut tx = self.db.begin_write().await?;
+        mutation.apply(&mut tx, now).await?;
+        let seq = outbox::append(&mut tx, mutation_id, &mutation, now).await?;
+        tx.commit().await?;
+        tracing::debug!(mutation = mutation.name(), seq, "mutation committed");
+        Ok(Committed { seq, mutation_id })
+    }
+}

@@ -1,0 +1,69 @@
+//! The outbox: mutations applied here and not yet acknowledged by a server.
+
+use crate::error::CoreError;
+use crate::mutation::Mutation;
+use serde::Serialize;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+/// One pending mutation.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct OutboxEntry {
+    /// Position in this device's sequence (1, 2, 3 …).
+    pub seq: i64,
+    /// The mutation's UUIDv7.
+    pub mutation_id: Uuid,
+    /// The mutation itself.
+    pub mutation: Mutation,
+    /// When it was made, ms since the epoch.
+    pub created_at: i64,
+}
+
+/// Appends `mutation` to the outbox inside the caller's transaction; returns its `seq`.
+pub(crate) async fn append(
+    conn: &mut SqliteConnection,
+    mutation_id: Uuid,
+    mutation: &Mutation,
+    now_ms: i64,
+) -> Result<i64, CoreError> {
+    let seq: i64 =
+        sqlx::query_scalar("UPDATE sync_client SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq - 1")
+            .fetch_one(&mut *conn)
+            .await?;
+    let payload = serde_json::to_string(&mutation.args())
+        .map_err(|e| CoreError::Corrupt(format!("cannot encode mutation: {e}")))?;
+    sqlx::query(
+        "INSERT INTO outbox (seq, mutation_id, name, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+    )
+    .bind(seq)
+    .bind(mutation_id.to_string())
+    .bind(mutation.name())
+    .bind(payload)
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    Ok(seq)
+}
+
+/// Every pending mutation, in `seq` order.
+pub(crate) async fn pending(conn: &mut SqliteConnection) -> Result<Vec<OutboxEntry>, CoreError> {
+    let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
+        "SELECT seq, mutation_id, name, payload, created_at FROM outbox ORDER BY seq",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    rows.into_iter()
+        .map(|(seq, id, name, payload, created_at)| {
+            let mutation_id = Uuid::parse_str(&id)
+                .map_err(|e| CoreError::Corrupt(format!("outbox {seq}: bad id: {e}")))?;
+            let mutation = Mutation::decode(&name, &payload)
+                .map_err(|e| CoreError::Corrupt(format!("outbox {seq}: {e}")))?;
+            Ok(OutboxEntry {
+                seq,
+                mutation_id,
+                mutation,
+                created_at,
+            })
+        })
+        .collect()
+}

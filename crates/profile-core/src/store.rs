@@ -1,0 +1,102 @@
+//! The local profile store: what the app calls.
+
+use crate::db::Database;
+use crate::env::Env;
+use crate::error::CoreError;
+use crate::ids::new_id;
+use crate::language::Language;
+use crate::mutation::{Committed, Mutation, MutationLog, ProfileCreate, ProfileSet};
+use crate::outbox::{self, OutboxEntry};
+use crate::profile::{self, Profile};
+use std::path::Path;
+
+/// What a first start knows about the person, to create the local profile with.
+#[derive(Debug, Clone)]
+pub struct FirstRun {
+    /// A starting display name (e.g. the OS account's full name).
+    pub name: String,
+    /// The starting interface language (from the OS locale).
+    pub language: Language,
+}
+
+/// The changes a user asks for; `None` leaves a field as it is.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ProfileChanges {
+    /// A new display name.
+    pub name: Option<String>,
+    /// A new interface language.
+    pub language: Option<Language>,
+}
+
+/// The profile on this device: reads, and changes through named mutations.
+#[derive(Debug, Clone)]
+pub struct ProfileStore {
+    db: Database,
+    log: MutationLog,
+    env: Env,
+}
+
+impl ProfileStore {
+    /// Opens the store in the database file at `path`, creating and migrating it as needed.
+    pub async fn open(path: &Path, env: Env) -> Result<Self, CoreError> {
+        let db = Database::open(path).await?;
+        Ok(Self {
+            log: MutationLog::new(db.clone(), env.clone()),
+            db,
+            env,
+        })
+    }
+
+    /// The underlying database.
+    pub fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// The profile, if one exists.
+    pub async fn profile(&self) -> Result<Option<Profile>, CoreError> {
+        let mut conn = self.db.pool().acquire().await?;
+        profile::load(&mut conn).await
+    }
+
+    /// The profile, creating it from `first_run` when the device has none yet.
+    pub async fn ensure_profile(&self, first_run: FirstRun) -> Result<Profile, CoreError> {
+        if let Some(existing) = self.profile().await? {
+            return Ok(existing);
+        }
+        let create = Mutation::ProfileCreate(ProfileCreate {
+            profile_id: new_id(&self.env),
+            name: first_run.name,
+            language: first_run.language,
+        });
+        self.log.commit(create).await?;
+        self.profile().await?.ok_or(CoreError::ProfileMissing)
+    }
+
+    /// Applies `changes` as one `profile.set` mutation and returns the updated profile.
+    pub async fn update(&self, changes: ProfileChanges) -> Result<Profile, CoreError> {
+        let current = self.profile().await?.ok_or(CoreError::ProfileMissing)?;
+        let set = Mutation::ProfileSet(ProfileSet {
+            profile_id: current.id,
+            name: changes.name,
+            language: changes.language,
+        });
+        self.commit(set).await?;
+        self.profile().await?.ok_or(CoreError::ProfileMissing)
+    }
+
+    /// Commits one mutation (validate, apply, outbox) atomically.
+    pub async fn commit(&self, mutation: Mutation) -> Result<Committed, CoreError> {
+        self.log.commit(mutation).await
+    }
+
+    /// The mutations not yet acknowledged by a server, oldest first.
+    pub async fn pending(&self) -> Result<Vec<OutboxEntry>, CoreError> {
+        let mut conn = self.db.pool().acquire().await?;
+        outbox::pending(&mut conn).await
+    }
+
+    /// Closes the store, checkpointing its WAL.
+    pub async fn close(&self) {
+        self.db.close().await;
+    }
+}

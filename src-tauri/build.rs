@@ -1,0 +1,10 @@
+//! Reads the root `tauri.conf.json` and lists the app's commands in its ACL manifest, so the
+//! capability files decide which of them the webview may call.
+
+fn main() {
+    let manifest = tauri_build::AppManifest::new().commands(&["profile_get", "profile_set", "ui_strings"]);
+    let attributes = tauri_build::Attributes::new()
+        .config_path("../tauri.conf.json")
+        .app_manifest(manifest);
+    tauri_build::try_build(attributes).expect("tauri-build failed");
+}

@@ -1,0 +1,4 @@
+//! Tauri commands, one module per domain. Each parses input, calls the core and maps errors.
+
+pub mod i18n;
+pub mod profile;

@@ -1,0 +1,36 @@
+//! Reading and changing the profile.
+
+use crate::error::UiError;
+use crate::state::AppState;
+use profile_core::{Language, Profile, ProfileChanges};
+use serde::Deserialize;
+use tauri::State;
+
+/// The fields the UI may change; absent ones stay as they are.
+#[derive(Debug, Default, Deserialize)]
+pub struct ProfileInput {
+    /// A new display name.
+    pub name: Option<String>,
+    /// A new interface language code.
+    pub language: Option<String>,
+}
+
+/// The profile on this device.
+#[tauri::command]
+pub async fn profile_get(state: State<'_, AppState>) -> Result<Profile, UiError> {
+    Ok(state
+        .store
+        .profile()
+        .await?
+        .ok_or(profile_core::CoreError::ProfileMissing)?)
+}
+
+/// Saves the given fields as one `profile.set` mutation; returns the profile as saved.
+#[tauri::command]
+pub async fn profile_set(state: State<'_, AppState>, changes: ProfileInput) -> Result<Profile, UiError> {
+    let changes = ProfileChanges {
+        name: changes.name,
+        language: changes.language.as_deref().map(Language::parse).transpose()?,
+    };
+    Ok(state.store.update(changes).await?)
+}

@@ -1,0 +1,59 @@
+//! The Acure Profile desktop app: window, state and thin commands over `profile-core`.
+
+pub mod commands;
+pub mod error;
+pub mod first_run;
+pub mod state;
+
+use tauri::{Builder, Manager, Runtime};
+
+/// Environment variable that moves the app's data directory (tests use a temporary one).
+pub const DATA_DIR_ENV: &str = "ACURE_PROFILE_DATA_DIR";
+
+/// Registers every command the UI may call (the capability files decide which it can).
+pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
+    builder.invoke_handler(tauri::generate_handler![
+        commands::profile::profile_get,
+        commands::profile::profile_set,
+        commands::i18n::ui_strings,
+    ])
+}
+
+/// The app's context from the root `tauri.conf.json`: config, embedded UI, ACL.
+pub fn context<R: Runtime>() -> tauri::Context<R> {
+    tauri::generate_context!("../tauri.conf.json")
+}
+
+/// Starts the app and blocks until it quits.
+pub fn run() {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+
+    let builder = Builder::default()
+        // Must be the first plugin: a second start only focuses this window and exits,
+        // so two processes never write one store.
+        .plugin(tauri_plugin_single_instance::init(|app, _argv, _cwd| {
+            if let Some(window) = app.get_webview_window("main") {
+                let _ = window.unminimize();
+                let _ = window.show();
+                let _ = window.set_focus();
+            }
+        }))
+        .setup(|app| {
+            let data_dir = state::data_dir(app.handle())?;
+            let state = tauri::async_runtime::block_on(state::AppState::open(
+                &data_dir,
+                first_run::detect(),
+            ))?;
+            tracing::info!(data_dir = %data_dir.display(), "store opened");
+            app.manage(state);
+            Ok(())
+        });
+    with_commands(builder)
+        .run(context())
+        .expect("the Tauri runtime failed to start");
+}

@@ -1,0 +1,33 @@
+//! The state the commands share, built once in `setup`.
+
+use profile_core::{CoreError, Env, FirstRun, ProfileStore};
+use std::path::{Path, PathBuf};
+use tauri::{AppHandle, Manager, Runtime};
+
+/// File name of the local database inside the data directory.
+pub const DB_FILE: &str = "profile.sqlite3";
+
+/// Everything the commands need.
+pub struct AppState {
+    /// The local profile store.
+    pub store: ProfileStore,
+}
+
+impl AppState {
+    /// Opens the store in `data_dir` and makes sure a profile exists.
+    pub async fn open(data_dir: &Path, first_run: FirstRun) -> Result<Self, CoreError> {
+        let store = ProfileStore::open(&data_dir.join(DB_FILE), Env::system()).await?;
+        store.ensure_profile(first_run).await?;
+        Ok(Self { store })
+    }
+}
+
+/// The data directory: `ACURE_PROFILE_DATA_DIR` if set, else the OS app-data directory.
+pub fn data_dir<R: Runtime>(app: &AppHandle<R>) -> Result<PathBuf, Box<dyn std::error::Error>> {
+    let dir = match std::env::var_os(crate::DATA_DIR_ENV) {
+        Some(dir) if !dir.is_empty() => PathBuf::from(dir),
+        _ => app.path().app_data_dir()?,
+    };
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}

@@ -1,0 +1,154 @@
+//! The commands through Tauri's IPC on the mock runtime, with the app's real context (so the
+//! capability check applies) and a real store in a temporary directory.
+
+use acure_profile_app::state::AppState;
+use acure_profile_app::{context, with_commands};
+use profile_core::{ErrorCode, FirstRun, Language};
+use serde_json::{json, Value};
+use tauri::ipc::{CallbackFn, InvokeBody};
+use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
+use tauri::webview::InvokeRequest;
+use tauri::{App, Manager, WebviewWindow, WebviewWindowBuilder};
+use tempfile::TempDir;
+
+struct Harness {
+    _dir: TempDir,
+    _app: App<MockRuntime>,
+    main: WebviewWindow<MockRuntime>,
+}
+
+fn harness() -> Harness {
+    let dir = TempDir::new().unwrap();
+    let app = with_commands(mock_builder()).build(context()).unwrap();
+    let state = tauri::async_runtime::block_on(AppState::open(
+        dir.path(),
+        FirstRun {
+            name: "Anna Petrova".into(),
+            language: Language::En,
+        },
+    ))
+    .unwrap();
+    app.manage(state);
+    let main = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+    Harness {
+        _dir: dir,
+        _app: app,
+        main,
+    }
+}
+
+fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result<Value, Value> {
+    get_ipc_response(
+        window,
+        InvokeRequest {
+            cmd: cmd.into(),
+            callback: CallbackFn(0),
+            error: CallbackFn(1),
+            url: if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" }
+                .parse()
+                .unwrap(),
+            body: InvokeBody::Json(args),
+            headers: Default::default(),
+            invoke_key: INVOKE_KEY.to_string(),
+        },
+    )
+    .map(|body| body.deserialize::<Value>().unwrap())
+}
+
+#[test]
+fn profile_get_returns_the_first_run_profile() {
+    let h = harness();
+    let profile = invoke(&h.main, "profile_get", json!({})).unwrap();
+    assert_eq!(profile["name"], "Anna Petrova");
+    assert_eq!(profile["language"], "en");
+}
+
+#[test]
+fn profile_set_saves_a_trimmed_name() {
+    let h = harness();
+    let saved = invoke(&h.main, "profile_set", json!({ "changes": { "name": "  Ada  " } })).unwrap();
+    assert_eq!(saved["name"], "Ada");
+    let reread = invoke(&h.main, "profile_get", json!({})).unwrap();
+    assert_eq!(reread["name"], "Ada");
+}
+
+#[test]
+fn an_empty_name_is_refused_with_the_error_shape_and_nothing_changes() {
+    let h = harness();
+    let err = invoke(&h.main, "profile_set", json!({ "changes": { "name": "   " } })).unwrap_err();
+    assert_eq!(
+        err,
+        json!({ "code": "profile.name_required", "message": "Enter your name.", "field": "name" })
+    );
+    let reread = invoke(&h.main, "profile_get", json!({})).unwrap();
+    assert_eq!(reread["name"], "Anna Petrova");
+}
+
+#[test]
+fn an_over_long_name_is_refused_with_its_limit() {
+    let h = harness();
+    let err = invoke(&h.main, "profile_set", json!({ "changes": { "name": "n".repeat(101) } }))
+        .unwrap_err();
+    assert_eq!(err["code"], "profile.name_too_long");
+    assert_eq!(err["field"], "name");
+    assert_eq!(err["params"], json!({ "max": 100 }));
+}
+
+#[test]
+fn the_language_is_saved_and_unknown_ones_are_refused() {
+    let h = harness();
+    let saved = invoke(&h.main, "profile_set", json!({ "changes": { "language": "ru" } })).unwrap();
+    assert_eq!(saved["language"], "ru");
+    let err = invoke(&h.main, "profile_set", json!({ "changes": { "language": "de" } })).unwrap_err();
+    assert_eq!(err["code"], "profile.language_unsupported");
+    assert_eq!(err["field"], "language");
+    let reread = invoke(&h.main, "profile_get", json!({})).unwrap();
+    assert_eq!(reread["language"], "ru");
+}
+
+#[test]
+fn a_window_without_the_capability_cannot_call_commands() {
+    let h = harness();
+    let other = WebviewWindowBuilder::new(h.main.app_handle(), "other", Default::default())
+        .build()
+        .unwrap();
+    let err = invoke(&other, "profile_get", json!({})).unwrap_err();
+    assert!(
+        err.as_str().is_some_and(|s| s.contains("not allowed")),
+        "the ACL refuses it: {err}"
+    );
+}
+
+fn keys(value: &Value, prefix: &str, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (k, v) in map {
+                keys(v, &format!("{prefix}{k}."), out);
+            }
+        }
+        Value::String(s) => {
+            assert!(!s.trim().is_empty(), "{prefix} is empty");
+            out.push(prefix.trim_end_matches('.').to_owned());
+        }
+        other => panic!("{prefix}: translations are strings, found {other}"),
+    }
+}
+
+#[test]
+fn both_languages_have_exactly_the_same_strings() {
+    let h = harness();
+    let bundles = invoke(&h.main, "ui_strings", json!({})).unwrap();
+    let parse = |lang: &str| -> Value { serde_json::from_str(bundles[lang].as_str().unwrap()).unwrap() };
+    let (mut en, mut ru) = (Vec::new(), Vec::new());
+    keys(&parse("en"), "", &mut en);
+    keys(&parse("ru"), "", &mut ru);
+    en.sort();
+    ru.sort();
+    assert_eq!(en, ru);
+    for code in ErrorCode::ALL {
+        let key = format!("errors.{code}");
+        assert!(en.contains(&key), "no translation for error code {code}");
+    }
+}

@@ -1,0 +1,332 @@
+//! Harness for the end-to-end scenarios: starts the built app through tauri-driver (which
+//! drives WebKitWebDriver), with a throw-away HOME and data directory, and lets a scenario
+//! click, type, read and take screenshots like a person would.
+//!
+//! `cargo xtask test e2e` sets it up: it builds the app, runs these tests inside
+//! `dbus-run-session -- xvfb-run`, and passes the paths below in the environment.
+
+use anyhow::{anyhow, bail, Context, Result};
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::{json, Value};
+use std::fs::File;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+
+/// How long any wait for the UI may take before the scenario fails.
+pub const PATIENCE: Duration = Duration::from_secs(20);
+
+fn required_path(var: &str) -> Result<PathBuf> {
+    let path = std::env::var_os(var)
+        .map(PathBuf::from)
+        .with_context(|| format!("{var} is not set: run the end-to-end tests with `cargo xtask test e2e`"))?;
+    if !path.exists() {
+        bail!("{var} points to {}, which does not exist", path.display());
+    }
+    Ok(path)
+}
+
+/// The built app binary.
+pub fn app_binary() -> Result<PathBuf> {
+    required_path("ACURE_E2E_APP")
+}
+
+/// Where screenshots go (`target/e2e/`).
+pub fn shots_dir() -> Result<PathBuf> {
+    required_path("ACURE_E2E_SHOTS")
+}
+
+/// A profile's data directory that outlives app restarts within one scenario.
+pub struct Device {
+    dir: TempDir,
+}
+
+impl Device {
+    /// A new, empty device: no database yet, so the app's first start happens on it.
+    pub fn new() -> Result<Self> {
+        Ok(Self { dir: tempfile::Builder::new().prefix("acure-e2e-").tempdir()? })
+    }
+
+    /// The app's data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
+    /// The throw-away HOME the app runs with.
+    pub fn home(&self) -> PathBuf {
+        self.dir.path().join("home")
+    }
+
+    /// The local database file.
+    pub fn database(&self) -> PathBuf {
+        self.data_dir().join("profile.sqlite3")
+    }
+
+    /// The environment the app (and its drivers) run with on this device.
+    pub fn app_env(&self, look: &Look) -> Vec<(String, String)> {
+        let home = self.home();
+        let mut env = vec![
+            ("HOME".into(), home.display().to_string()),
+            ("XDG_CONFIG_HOME".into(), home.join(".config").display().to_string()),
+            ("XDG_DATA_HOME".into(), home.join(".local/share").display().to_string()),
+            ("XDG_CACHE_HOME".into(), home.join(".cache").display().to_string()),
+            ("ACURE_PROFILE_DATA_DIR".into(), self.data_dir().display().to_string()),
+            ("LANG".into(), look.locale.clone()),
+            ("LC_ALL".into(), look.locale.clone()),
+            ("LANGUAGE".into(), String::new()),
+            // Software rendering: Xvfb has no GPU, and WebKit's DMA-BUF path draws nothing there.
+            ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
+            ("LIBGL_ALWAYS_SOFTWARE".into(), "1".into()),
+        ];
+        if look.dark {
+            env.push(("GTK_THEME".into(), "Adwaita:dark".into()));
+        }
+        env
+    }
+}
+
+/// How the OS looks to the app: its locale and theme.
+#[derive(Debug, Clone)]
+pub struct Look {
+    /// The OS locale, e.g. `en_US.UTF-8`, `ru_RU.UTF-8` or `C`.
+    pub locale: String,
+    /// Whether the OS theme is dark.
+    pub dark: bool,
+}
+
+impl Look {
+    /// An English-speaking OS in the light theme.
+    pub fn english() -> Self {
+        Self { locale: "en_US.UTF-8".into(), dark: false }
+    }
+
+    /// A Russian-speaking OS in the light theme.
+    pub fn russian() -> Self {
+        Self { locale: "ru_RU.UTF-8".into(), dark: false }
+    }
+
+    /// The same, in the dark theme.
+    pub fn dark(self) -> Self {
+        Self { dark: true, ..self }
+    }
+}
+
+fn free_port() -> Result<u16> {
+    Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
+}
+
+/// The running app, driven through WebDriver.
+pub struct App {
+    /// The WebDriver session; the window's page is its current document.
+    pub client: Client,
+    driver: Child,
+    scenario: String,
+    step: u32,
+}
+
+impl App {
+    /// Starts the app on `device` and waits until its UI is ready.
+    pub async fn start(scenario: &str, device: &Device, look: &Look) -> Result<Self> {
+        let app = app_binary()?;
+        let driver_bin = required_path("ACURE_E2E_DRIVER")?;
+        std::fs::create_dir_all(device.home())?;
+        let (port, native_port) = (free_port()?, free_port()?);
+        // The drivers' output goes to a file, never to our stdout: a straggling child holding
+        // the test runner's pipe would keep the caller waiting.
+        let log = File::create(device.dir.path().join(format!("driver-{port}.log")))?;
+        let mut cmd = Command::new(&driver_bin);
+        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
+            .stdin(Stdio::null())
+            .stdout(log.try_clone()?)
+            .stderr(log);
+        if let Some(native) = native_driver() {
+            cmd.arg("--native-driver").arg(native);
+        }
+        for (k, v) in device.app_env(look) {
+            cmd.env(k, v);
+        }
+        let driver = cmd.spawn().with_context(|| format!("starting {}", driver_bin.display()))?;
+        let mut guard = DriverGuard(Some(driver));
+        wait_for_port(port).await?;
+
+        let mut caps = serde_json::Map::new();
+        caps.insert("browserName".into(), json!("wry"));
+        caps.insert("tauri:options".into(), json!({ "application": app }));
+        let client = ClientBuilder::native()
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{port}"))
+            .await
+            .context("opening a WebDriver session on the app")?;
+        let app = Self {
+            client,
+            driver: guard.0.take().expect("driver is held"),
+            scenario: scenario.to_owned(),
+            step: 0,
+        };
+        app.wait_until("the UI is ready", "return document.getElementById('app')?.dataset.ready === 'true'")
+            .await?;
+        Ok(app)
+    }
+
+    /// Saves a screenshot as `target/e2e/<scenario>-<step>-<label>.png`.
+    pub async fn shot(&mut self, label: &str) -> Result<PathBuf> {
+        self.step += 1;
+        let png = self.client.screenshot().await?;
+        let path = shots_dir()?.join(format!("{}-{:02}-{label}.png", self.scenario, self.step));
+        std::fs::write(&path, png)?;
+        println!("screenshot: {}", path.display());
+        Ok(path)
+    }
+
+    /// Runs `script` in the page and returns its result.
+    pub async fn js(&self, script: &str) -> Result<Value> {
+        Ok(self.client.execute(script, vec![]).await?)
+    }
+
+    /// Polls `script` (which returns a boolean) until it is true.
+    pub async fn wait_until(&self, what: &str, script: &str) -> Result<()> {
+        let deadline = Instant::now() + PATIENCE;
+        loop {
+            if self.js(script).await? == Value::Bool(true) {
+                return Ok(());
+            }
+            if Instant::now() > deadline {
+                bail!("timed out waiting until {what}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    /// The visible text of the element matching `css`.
+    pub async fn text(&self, css: &str) -> Result<String> {
+        Ok(self.client.find(Locator::Css(css)).await?.text().await?)
+    }
+
+    /// Waits until the element matching `css` shows exactly `expected`.
+    pub async fn wait_text(&self, css: &str, expected: &str) -> Result<()> {
+        let script = format!(
+            "return document.querySelector({})?.textContent.trim() === {}",
+            json!(css),
+            json!(expected)
+        );
+        self.wait_until(&format!("{css} shows {expected:?}"), &script).await.map_err(|e| {
+            anyhow!("{e}")
+        })
+    }
+
+    /// The current value of the input matching `css`.
+    pub async fn value(&self, css: &str) -> Result<String> {
+        Ok(self
+            .client
+            .find(Locator::Css(css))
+            .await?
+            .prop("value")
+            .await?
+            .unwrap_or_default())
+    }
+
+    /// An attribute of the element matching `css`.
+    pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
+        Ok(self.client.find(Locator::Css(css)).await?.attr(name).await?)
+    }
+
+    /// Clears the input matching `css` and types `text` into it.
+    pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
+        let input = self.client.find(Locator::Css(css)).await?;
+        input.clear().await?;
+        if !text.is_empty() {
+            input.send_keys(text).await?;
+        }
+        Ok(())
+    }
+
+    /// Clicks the element matching `css`.
+    pub async fn click(&self, css: &str) -> Result<()> {
+        Ok(self.client.find(Locator::Css(css)).await?.click().await?)
+    }
+
+    /// Chooses the option with `value` in the select matching `css`.
+    pub async fn choose(&self, css: &str, value: &str) -> Result<()> {
+        Ok(self.client.find(Locator::Css(css)).await?.select_by_value(value).await?)
+    }
+
+    /// Quits the app as a person closing the window would, and waits until it is gone.
+    pub async fn quit(mut self) -> Result<()> {
+        let app = app_binary()?;
+        self.client.clone().close().await.context("ending the WebDriver session")?;
+        stop(&mut self.driver);
+        wait_until_gone(&app, Duration::from_secs(15))
+    }
+}
+
+impl Drop for App {
+    fn drop(&mut self) {
+        stop(&mut self.driver);
+    }
+}
+
+/// Kills the driver if a scenario fails before it owns it.
+struct DriverGuard(Option<Child>);
+
+impl Drop for DriverGuard {
+    fn drop(&mut self) {
+        if let Some(child) = self.0.as_mut() {
+            stop(child);
+        }
+    }
+}
+
+fn stop(child: &mut Child) {
+    if matches!(child.try_wait(), Ok(None)) {
+        let _ = child.kill();
+    }
+    let _ = child.wait();
+}
+
+fn native_driver() -> Option<PathBuf> {
+    let path = PathBuf::from("/usr/bin/WebKitWebDriver");
+    path.is_file().then_some(path)
+}
+
+async fn wait_for_port(port: u16) -> Result<()> {
+    let addr = SocketAddr::from(([127, 0, 0, 1], port));
+    let deadline = Instant::now() + PATIENCE;
+    while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
+        if Instant::now() > deadline {
+            bail!("tauri-driver did not listen on port {port}");
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
+/// Process ids of running instances of `binary` (Linux: read from /proc).
+pub fn running_instances(binary: &Path) -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary)
+        })
+        .collect()
+}
+
+/// Waits until no process runs `binary`; kills stragglers after `patience`.
+pub fn wait_until_gone(binary: &Path, patience: Duration) -> Result<()> {
+    let deadline = Instant::now() + patience;
+    while !running_instances(binary).is_empty() {
+        if Instant::now() > deadline {
+            for pid in running_instances(binary) {
+                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+            }
+            bail!("the app did not exit within {patience:?} of closing its window");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Ok(())
+}

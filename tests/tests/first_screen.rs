@@ -1,0 +1,188 @@
+//! End-to-end scenarios for the first screen: the real app in a real window.
+
+use acure_e2e::{app_binary, running_instances, App, Device, Look};
+use anyhow::{ensure, Result};
+use profile_core::{Env, Mutation, ProfileStore};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+/// The stored profile and outbox, read through the core after the app has quit.
+async fn stored(device: &Device) -> Result<(profile_core::Profile, Vec<Mutation>)> {
+    let store = ProfileStore::open(&device.database(), Env::system()).await?;
+    let profile = store.profile().await?.expect("a profile was created");
+    let pending = store.pending().await?.into_iter().map(|e| e.mutation).collect();
+    store.close().await;
+    Ok((profile, pending))
+}
+
+#[tokio::test]
+async fn edited_name_survives_a_restart() -> Result<()> {
+    let device = Device::new()?;
+    let look = Look::english();
+    let mut app = App::start("name-restart", &device, &look).await?;
+    app.wait_text("#tab-profile", "Profile").await?;
+    app.shot("first-start").await?;
+
+    app.fill("#name", "  Ada Lovelace ").await?;
+    app.wait_text("#name-status", "Unsaved changes").await?;
+    app.shot("unsaved").await?;
+    app.click("#name-save").await?;
+    app.wait_text("#name-status", "Saved").await?;
+    app.wait_text("#header-name", "Ada Lovelace").await?;
+    ensure!(app.value("#name").await? == "Ada Lovelace", "the field shows the trimmed name");
+    ensure!(app.text("#avatar-initials").await? == "AL", "initials follow the name");
+    app.shot("saved").await?;
+    app.quit().await?;
+
+    let mut app = App::start("name-restart", &device, &look).await?;
+    ensure!(app.value("#name").await? == "Ada Lovelace", "the name is still there");
+    app.wait_text("#header-name", "Ada Lovelace").await?;
+    app.shot("after-restart").await?;
+    app.quit().await?;
+
+    let (profile, outbox) = stored(&device).await?;
+    ensure!(profile.name == "Ada Lovelace");
+    ensure!(
+        matches!(outbox.as_slice(), [Mutation::ProfileCreate(_), Mutation::ProfileSet(set)]
+            if set.name.as_deref() == Some("Ada Lovelace")),
+        "outbox holds the creation and one profile.set: {outbox:?}"
+    );
+    Ok(())
+}
+
+#[tokio::test]
+async fn bad_names_show_translated_errors_and_save_nothing() -> Result<()> {
+    let device = Device::new()?;
+    let look = Look::english();
+    let mut app = App::start("name-errors", &device, &look).await?;
+    let original = app.value("#name").await?;
+
+    app.fill("#name", "   ").await?;
+    app.click("#name-save").await?;
+    app.wait_text("#name-error", "Enter your name.").await?;
+    ensure!(app.attr("#name", "aria-invalid").await?.as_deref() == Some("true"));
+    app.wait_text("#header-name", &original).await?;
+    app.shot("empty-en").await?;
+
+    app.fill("#name", &"x".repeat(101)).await?;
+    app.click("#name-save").await?;
+    app.wait_text("#name-error", "The name is too long: at most 100 characters.").await?;
+    app.shot("too-long-en").await?;
+
+    // The error on screen follows a language switch.
+    app.choose("#language", "ru").await?;
+    app.wait_text("#name-error", "Слишком длинное имя: не более 100 символов.").await?;
+    app.shot("too-long-ru").await?;
+    app.fill("#name", "").await?;
+    app.click("#name-save").await?;
+    app.wait_text("#name-error", "Введите имя.").await?;
+    app.shot("empty-ru").await?;
+    app.quit().await?;
+
+    let (profile, outbox) = stored(&device).await?;
+    ensure!(profile.name == original, "the name was not changed");
+    let names_saved = outbox
+        .iter()
+        .filter(|m| matches!(m, Mutation::ProfileSet(s) if s.name.is_some()))
+        .count();
+    ensure!(names_saved == 0, "no name change reached the outbox: {outbox:?}");
+    Ok(())
+}
+
+#[tokio::test]
+async fn russian_applies_at_once_and_persists() -> Result<()> {
+    let device = Device::new()?;
+    let mut app = App::start("language", &device, &Look::english()).await?;
+    app.wait_text("label[for=name]", "Name").await?;
+    app.choose("#language", "ru").await?;
+    app.wait_text("#tab-profile", "Профиль").await?;
+    app.wait_text("label[for=name]", "Имя").await?;
+    app.wait_text("#name-save", "Сохранить").await?;
+    ensure!(app.js("return document.documentElement.lang").await? == "ru");
+    app.shot("switched-to-ru").await?;
+    app.quit().await?;
+
+    // The stored choice wins over the OS locale, which is still English.
+    let mut app = App::start("language", &device, &Look::english()).await?;
+    app.wait_text("#tab-profile", "Профиль").await?;
+    app.wait_text("#tab-api", "Доступ к API").await?;
+    app.shot("ru-after-restart").await?;
+    app.click("#tab-sessions").await?;
+    app.wait_text("#panel-sessions .empty", "Здесь скоро появятся ваши активные сеансы.").await?;
+    app.shot("ru-sessions-tab").await?;
+    app.quit().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn first_run_language_follows_the_os_locale() -> Result<()> {
+    let russian = Device::new()?;
+    let mut app = App::start("locale-ru", &russian, &Look::russian()).await?;
+    app.wait_text("#tab-profile", "Профиль").await?;
+    app.shot("first-run").await?;
+    app.quit().await?;
+
+    let bare = Device::new()?;
+    let c_locale = Look { locale: "C".into(), dark: false };
+    let mut app = App::start("locale-c", &bare, &c_locale).await?;
+    app.wait_text("#tab-profile", "Profile").await?;
+    app.shot("first-run").await?;
+    app.quit().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn dark_os_theme_gives_a_dark_window() -> Result<()> {
+    for (name, look) in [("dark-en", Look::english().dark()), ("dark-ru", Look::russian().dark())] {
+        let device = Device::new()?;
+        let mut app = App::start(name, &device, &look).await?;
+        let dark = app
+            .js("return window.matchMedia('(prefers-color-scheme: dark)').matches")
+            .await?;
+        ensure!(dark == true, "the webview reports the OS dark theme");
+        let bg = app.js("return getComputedStyle(document.body).backgroundColor").await?;
+        ensure!(bg == "rgb(18, 22, 28)", "the page uses the dark palette, got {bg}");
+        app.shot("profile").await?;
+        app.fill("#name", "").await?;
+        app.click("#name-save").await?;
+        app.wait_until("the error shows", "return document.getElementById('name-error').textContent !== ''")
+            .await?;
+        app.shot("error").await?;
+        app.quit().await?;
+    }
+    Ok(())
+}
+
+#[tokio::test]
+async fn a_second_start_focuses_the_running_window() -> Result<()> {
+    let device = Device::new()?;
+    let look = Look::english();
+    let app = App::start("single-instance", &device, &look).await?;
+    let binary = app_binary()?;
+    ensure!(running_instances(&binary).len() == 1);
+
+    let mut second = Command::new(&binary);
+    second
+        .envs(device.app_env(&look))
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    let mut second = second.spawn()?;
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let status = loop {
+        if let Some(status) = second.try_wait()? {
+            break status;
+        }
+        if Instant::now() > deadline {
+            let _ = second.kill();
+            anyhow::bail!("the second start kept running instead of handing over");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    ensure!(status.success(), "the second start exits cleanly: {status}");
+    ensure!(running_instances(&binary).len() == 1, "still exactly one app process");
+    ensure!(app.client.windows().await?.len() == 1, "still exactly one window");
+    ensure!(app.js("return document.getElementById('app').dataset.ready").await? == "true");
+    app.quit().await?;
+    Ok(())
+}

@@ -1,0 +1,35 @@
+// The only module that touches window.__TAURI__: every call into Rust goes through here.
+
+/** An error as every command returns it: { code, message, field?, params? }. */
+function asUiError(raw) {
+  if (raw && typeof raw === 'object' && typeof raw.code === 'string') {
+    return { params: {}, ...raw };
+  }
+  // Not one of ours (e.g. the IPC itself failed): keep the detail for the console only.
+  console.error('unexpected IPC failure', raw);
+  return { code: 'internal', message: 'internal', params: {} };
+}
+
+async function invoke(command, args) {
+  try {
+    return await window.__TAURI__.core.invoke(command, args);
+  } catch (raw) {
+    throw asUiError(raw);
+  }
+}
+
+/** Both translation bundles, parsed. */
+export async function uiStrings() {
+  const raw = await invoke('ui_strings');
+  return { en: JSON.parse(raw.en), ru: JSON.parse(raw.ru) };
+}
+
+/** The profile on this device. */
+export function profileGet() {
+  return invoke('profile_get');
+}
+
+/** Saves the given fields ({ name?, language? }); resolves to the saved profile. */
+export function profileSet(changes) {
+  return invoke('profile_set', { changes });
+}

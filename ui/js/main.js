@@ -1,0 +1,24 @@
+// Entry point: load strings and profile, then show the window's content in one go.
+
+import * as api from './api.js';
+import { setBundles, setLanguage } from './i18n.js';
+import { initHeader } from './header.js';
+import { initTabs } from './tabs.js';
+import { initProfileTab } from './tabs/profile.js';
+
+async function boot() {
+  const app = document.getElementById('app');
+  const [bundles, profile] = await Promise.all([api.uiStrings(), api.profileGet()]);
+  setBundles(bundles);
+  setLanguage(profile.language);
+  initHeader(profile);
+  initTabs();
+  initProfileTab(profile);
+  app.removeAttribute('aria-busy');
+  app.dataset.ready = 'true';
+}
+
+boot().catch((error) => {
+  console.error('start-up failed', error);
+  document.getElementById('app').dataset.ready = 'failed';
+});

@@ -1,0 +1,172 @@
+//! The test layers and the app launcher.
+
+use crate::process::{on_path, run, run_tests, Counts};
+use crate::setup;
+use anyhow::{bail, Context, Result};
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::Instant;
+
+/// One layer of `cargo xtask test`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layer {
+    /// `cargo fmt --check`.
+    Fmt,
+    /// `cargo clippy --all-targets -D warnings`.
+    Clippy,
+    /// Every workspace test that needs no window: core, commands (mock runtime), durability.
+    Unit,
+    /// The built app driven through tauri-driver under Xvfb.
+    E2e,
+}
+
+const ALL: [Layer; 4] = [Layer::Fmt, Layer::Clippy, Layer::Unit, Layer::E2e];
+
+impl Layer {
+    fn name(self) -> &'static str {
+        match self {
+            Self::Fmt => "fmt",
+            Self::Clippy => "clippy",
+            Self::Unit => "unit",
+            Self::E2e => "e2e",
+        }
+    }
+
+    /// Whether the layer opens windows.
+    pub fn needs_display(self) -> bool {
+        self == Self::E2e
+    }
+}
+
+/// The layers named on the command line; all of them when none is.
+pub fn parse(args: &[String]) -> Result<Vec<Layer>> {
+    if args.is_empty() {
+        return Ok(ALL.to_vec());
+    }
+    args.iter()
+        .map(|arg| {
+            ALL.into_iter()
+                .find(|l| l.name() == arg)
+                .with_context(|| format!("unknown layer {arg:?}; layers: fmt clippy unit e2e"))
+        })
+        .collect()
+}
+
+/// Runs `layers` in order, stopping at the first failure, and prints a summary.
+pub fn test(root: &Path, layers: &[Layer]) -> Result<()> {
+    let started = Instant::now();
+    let mut total = Counts::default();
+    let mut failed_layer = None;
+    for &layer in layers {
+        eprintln!("\nxtask: ── layer {} ──", layer.name());
+        let outcome = match layer {
+            Layer::Fmt => run(cargo().args(["fmt", "--all", "--check"])).map(|()| None),
+            Layer::Clippy => run(cargo().args([
+                "clippy", "--workspace", "--all-targets", "--", "-D", "warnings",
+            ]))
+            .map(|()| None),
+            Layer::Unit => run_tests(cargo().args([
+                "test", "--workspace", "--exclude", "acure-e2e",
+            ]))
+            .map(Some),
+            Layer::E2e => end_to_end(root).map(Some),
+        };
+        match outcome {
+            Ok(Some(counts)) => {
+                total.passed += counts.passed;
+                total.failed += counts.failed;
+                total.ignored += counts.ignored;
+                if counts.failed > 0 {
+                    failed_layer = Some(layer);
+                    break;
+                }
+            }
+            Ok(None) => {}
+            Err(err) => {
+                eprintln!("xtask: {err:#}");
+                failed_layer = Some(layer);
+                break;
+            }
+        }
+    }
+    let secs = started.elapsed().as_secs();
+    let names: Vec<&str> = layers.iter().map(|l| l.name()).collect();
+    println!(
+        "\nxtask test: layers [{}] {} in {}m{:02}s",
+        names.join(", "),
+        match failed_layer {
+            Some(l) => format!("FAILED at {}", l.name()),
+            None => "all ok".to_owned(),
+        },
+        secs / 60,
+        secs % 60
+    );
+    println!(
+        "tests: {} passed, {} failed, {} skipped",
+        total.passed,
+        total.failed.max(u64::from(failed_layer.is_some())),
+        total.ignored
+    );
+    if failed_layer.is_some() {
+        bail!("tests failed");
+    }
+    Ok(())
+}
+
+/// Builds the app, then runs the end-to-end scenarios against it in a virtual display.
+fn end_to_end(root: &Path) -> Result<Counts> {
+    run(cargo().args(["build", "--package", "acure-profile"]))?;
+    let app = target_dir(root).join("debug").join(exe("acure-profile"));
+    let driver = setup::tauri_driver().context("tauri-driver is not installed")?;
+    let shots = root.join("target").join("e2e");
+    std::fs::create_dir_all(&shots)?;
+    let mut cmd = if cfg!(target_os = "linux") {
+        // A fresh session bus and X display just for this run; both vanish with it.
+        let mut cmd = Command::new("dbus-run-session");
+        cmd.args(["--", "xvfb-run", "--auto-servernum", "--server-args=-screen 0 1280x1024x24"]);
+        cmd.arg(env!("CARGO"));
+        cmd
+    } else {
+        cargo()
+    };
+    cmd.args(["test", "--package", "acure-e2e", "--", "--test-threads=1"])
+        .env("ACURE_E2E_APP", &app)
+        .env("ACURE_E2E_DRIVER", &driver)
+        .env("ACURE_E2E_SHOTS", &shots);
+    let counts = run_tests(&mut cmd)?;
+    eprintln!("xtask: screenshots in {}", shots.display());
+    Ok(counts)
+}
+
+/// Builds and starts the app.
+pub fn run_app(root: &Path) -> Result<()> {
+    if cfg!(target_os = "linux")
+        && std::env::var_os("DISPLAY").is_none()
+        && std::env::var_os("WAYLAND_DISPLAY").is_none()
+    {
+        let hint = if on_path("xvfb-run") {
+            "for a virtual one: xvfb-run -a cargo xtask run"
+        } else {
+            "start it from a desktop session"
+        };
+        bail!("no display to open the window on (DISPLAY and WAYLAND_DISPLAY are unset); {hint}");
+    }
+    run(cargo().args(["build", "--package", "acure-profile"]))?;
+    let app = target_dir(root).join("debug").join(exe("acure-profile"));
+    run(&mut Command::new(app))
+}
+
+fn cargo() -> Command {
+    Command::new(env!("CARGO"))
+}
+
+fn target_dir(root: &Path) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root.join(p) })
+        .unwrap_or_else(|| root.join("target"))
+}
+
+fn exe(name: &str) -> String {
+    format!("{name}{}", std::env::consts::EXE_SUFFIX)
+}

@@ -1,0 +1,58 @@
+//! Developer commands for Acure Profile.
+//!
+//! - `cargo xtask run`: installs what is missing, builds the app and starts it.
+//! - `cargo xtask test`: installs what is missing and runs every check and test layer.
+//! - `cargo xtask icons`: redraws the app icon set in `icons/`.
+
+mod icons;
+mod layers;
+mod process;
+mod setup;
+
+use anyhow::{bail, Result};
+use std::path::PathBuf;
+
+const USAGE: &str = "usage: cargo xtask <run | test [LAYER…] | icons>
+  run            install what is missing, build and start the app
+  test           install what is missing, then run every layer:
+                 fmt, clippy, unit (workspace tests), e2e (the real app under Xvfb)
+  test LAYER…    run only the named layers, e.g. `cargo xtask test e2e`
+  icons          redraw icons/ from code";
+
+fn main() {
+    if let Err(err) = real_main() {
+        eprintln!("xtask: {err:#}");
+        std::process::exit(1);
+    }
+}
+
+fn real_main() -> Result<()> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let root = workspace_root();
+    std::env::set_current_dir(&root)?;
+    match args.first().map(String::as_str) {
+        Some("run") => {
+            setup::ensure(setup::Purpose::Run)?;
+            layers::run_app(&root)
+        }
+        Some("test") => {
+            let chosen = layers::parse(&args[1..])?;
+            setup::ensure(if chosen.iter().any(|l| l.needs_display()) {
+                setup::Purpose::EndToEnd
+            } else {
+                setup::Purpose::Build
+            })?;
+            layers::test(&root, &chosen)
+        }
+        Some("icons") => icons::draw_all(&root.join("icons")),
+        _ => bail!("{USAGE}"),
+    }
+}
+
+/// The workspace root: the parent of this crate's directory.
+fn workspace_root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask lives inside the workspace")
+        .to_path_buf()
+}

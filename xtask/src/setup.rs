@@ -1,0 +1,159 @@
+//! Installs what a fresh machine lacks (Debian/Ubuntu), or says exactly what is missing.
+
+use crate::process::{on_path, run};
+use anyhow::{bail, Context, Result};
+use std::path::PathBuf;
+use std::process::Command;
+
+/// What the machine is being prepared for; each includes the ones before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Purpose {
+    /// Building the app and running the tests that need no window.
+    Build,
+    /// Building and starting the app.
+    Run,
+    /// Driving the real app window under Xvfb.
+    EndToEnd,
+}
+
+/// Debian packages Tauri needs to build and run on Linux.
+const BUILD_PACKAGES: &[&str] = &[
+    "libwebkit2gtk-4.1-dev",
+    "libgtk-3-dev",
+    "libayatana-appindicator3-dev",
+    "librsvg2-dev",
+    "libxdo-dev",
+    "libssl-dev",
+    "pkg-config",
+    "build-essential",
+    "file",
+];
+
+/// Debian packages for the end-to-end layer: a virtual display, a session bus,
+/// WebKit's WebDriver and fonts with Cyrillic glyphs. (Never dbus-x11: it leaves daemons behind.)
+const E2E_PACKAGES: &[&str] = &[
+    "xvfb",
+    "xauth",
+    "dbus",
+    "webkit2gtk-driver",
+    "fonts-dejavu-core",
+];
+
+/// The tauri-driver release line that matches Tauri 2.
+const TAURI_DRIVER_VERSION: &str = "^2";
+
+/// Makes sure everything `purpose` needs is present, installing it where we can.
+pub fn ensure(purpose: Purpose) -> Result<()> {
+    if cfg!(target_os = "linux") {
+        ensure_linux_packages(purpose)?;
+    } else if cfg!(target_os = "macos") {
+        check_macos()?;
+    } else if cfg!(windows) {
+        check_windows();
+    }
+    if purpose == Purpose::EndToEnd {
+        ensure_tauri_driver()?;
+    }
+    Ok(())
+}
+
+fn ensure_linux_packages(purpose: Purpose) -> Result<()> {
+    let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
+    if purpose == Purpose::EndToEnd {
+        wanted.extend_from_slice(E2E_PACKAGES);
+    }
+    if !on_path("dpkg-query") {
+        bail!(
+            "this Linux is not Debian-based, so packages cannot be installed for you.\n\
+             Install the equivalents of: {}",
+            wanted.join(" ")
+        );
+    }
+    let missing: Vec<&str> = wanted.into_iter().filter(|p| !deb_installed(p)).collect();
+    if missing.is_empty() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing system packages: {}", missing.join(" "));
+    let as_root = is_root();
+    if !as_root && !on_path("sudo") {
+        bail!(
+            "missing system packages and no sudo; as root run:\n  apt-get update && apt-get install -y {}",
+            missing.join(" ")
+        );
+    }
+    let apt = |args: &[&str]| {
+        let mut cmd = if as_root {
+            Command::new("apt-get")
+        } else {
+            let mut sudo = Command::new("sudo");
+            sudo.arg("apt-get");
+            sudo
+        };
+        cmd.args(args).env("DEBIAN_FRONTEND", "noninteractive");
+        cmd
+    };
+    run(&mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq"]);
+    install.args(&missing);
+    run(&mut install)
+}
+
+fn deb_installed(package: &str) -> bool {
+    Command::new("dpkg-query")
+        .args(["-W", "-f=${db:Status-Status}", package])
+        .output()
+        .map(|out| out.status.success() && out.stdout == b"installed")
+        .unwrap_or(false)
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .map(|out| out.stdout.trim_ascii() == b"0")
+        .unwrap_or(false)
+}
+
+fn check_macos() -> Result<()> {
+    let tools = Command::new("xcode-select").arg("-p").output();
+    if !tools.map(|o| o.status.success()).unwrap_or(false) {
+        bail!("the Xcode Command Line Tools are missing: run `xcode-select --install`, then try again");
+    }
+    Ok(())
+}
+
+fn check_windows() {
+    eprintln!(
+        "xtask: on Windows, Tauri needs the Microsoft C++ Build Tools (Desktop development with C++) \
+         and the WebView2 runtime (present on Windows 10 1803+ and 11). If the build fails to link \
+         or the window stays blank, install those."
+    );
+}
+
+/// The path of tauri-driver, installed with cargo when missing.
+pub fn tauri_driver() -> Option<PathBuf> {
+    let exe = if cfg!(windows) { "tauri-driver.exe" } else { "tauri-driver" };
+    let cargo_home = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
+    let path = cargo_home.join("bin").join(exe);
+    path.is_file().then_some(path)
+}
+
+fn ensure_tauri_driver() -> Result<()> {
+    if cfg!(target_os = "macos") {
+        bail!("end-to-end tests need tauri-driver, which has no macOS support; run them on Linux or Windows");
+    }
+    if tauri_driver().is_some() {
+        return Ok(());
+    }
+    eprintln!("xtask: installing tauri-driver (once)");
+    run(Command::new("cargo").args([
+        "install",
+        "tauri-driver",
+        "--locked",
+        "--version",
+        TAURI_DRIVER_VERSION,
+    ]))
+    .context("installing tauri-driver")
+}
