@@ -12,6 +12,8 @@ use std::fs::File;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
@@ -41,12 +43,16 @@ pub fn shots_dir() -> Result<PathBuf> {
 /// A profile's data directory that outlives app restarts within one scenario.
 pub struct Device {
     dir: TempDir,
+    shots_taken: Arc<AtomicU32>,
 }
 
 impl Device {
     /// A new, empty device: no database yet, so the app's first start happens on it.
     pub fn new() -> Result<Self> {
-        Ok(Self { dir: tempfile::Builder::new().prefix("acure-e2e-").tempdir()? })
+        Ok(Self {
+            dir: tempfile::Builder::new().prefix("acure-e2e-").tempdir()?,
+            shots_taken: Arc::default(),
+        })
     }
 
     /// The app's data directory.
@@ -67,7 +73,7 @@ impl Device {
     /// The environment the app (and its drivers) run with on this device.
     pub fn app_env(&self, look: &Look) -> Vec<(String, String)> {
         let home = self.home();
-        let mut env = vec![
+        vec![
             ("HOME".into(), home.display().to_string()),
             ("XDG_CONFIG_HOME".into(), home.join(".config").display().to_string()),
             ("XDG_DATA_HOME".into(), home.join(".local/share").display().to_string()),
@@ -79,11 +85,8 @@ impl Device {
             // Software rendering: Xvfb has no GPU, and WebKit's DMA-BUF path draws nothing there.
             ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
             ("LIBGL_ALWAYS_SOFTWARE".into(), "1".into()),
-        ];
-        if look.dark {
-            env.push(("GTK_THEME".into(), "Adwaita:dark".into()));
-        }
-        env
+            ("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()),
+        ]
     }
 }
 
@@ -113,6 +116,43 @@ impl Look {
     }
 }
 
+const HEARTBEAT_START: &str = "
+    const dot = document.createElement('div');
+    dot.id = 'e2e-heartbeat';
+    Object.assign(dot.style, { position: 'fixed', left: '0', top: '0', width: '1px', height: '1px',
+                               background: '#000', opacity: '0.001', pointerEvents: 'none' });
+    document.body.append(dot);
+    let tick = 0;
+    window.__e2eHeartbeat = setInterval(() => { dot.style.opacity = (tick++ % 2) ? '0.001' : '0.002'; }, 16);
+";
+const HEARTBEAT_STOP: &str = "
+    clearInterval(window.__e2eHeartbeat);
+    document.getElementById('e2e-heartbeat')?.remove();
+";
+
+/// Awaits one WebDriver call, failing instead of hanging if the app stops answering.
+async fn within<T, E>(what: &str, call: impl std::future::Future<Output = Result<T, E>>) -> Result<T>
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    tokio::time::timeout(PATIENCE, call)
+        .await
+        .with_context(|| format!("no answer from the app within {PATIENCE:?} to: {what}"))?
+        .with_context(|| format!("WebDriver call failed: {what}"))
+}
+
+/// Writes the throw-away HOME's desktop settings: the OS theme is GTK's dark preference,
+/// as a person's desktop would set it.
+fn prepare_home(home: &Path, look: &Look) -> Result<()> {
+    let gtk = home.join(".config").join("gtk-3.0");
+    std::fs::create_dir_all(&gtk)?;
+    std::fs::write(
+        gtk.join("settings.ini"),
+        format!("[Settings]\ngtk-application-prefer-dark-theme={}\n", u8::from(look.dark)),
+    )?;
+    Ok(())
+}
+
 fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
@@ -123,7 +163,7 @@ pub struct App {
     pub client: Client,
     driver: Child,
     scenario: String,
-    step: u32,
+    shots_taken: Arc<AtomicU32>,
 }
 
 impl App {
@@ -131,7 +171,7 @@ impl App {
     pub async fn start(scenario: &str, device: &Device, look: &Look) -> Result<Self> {
         let app = app_binary()?;
         let driver_bin = required_path("ACURE_E2E_DRIVER")?;
-        std::fs::create_dir_all(device.home())?;
+        prepare_home(&device.home(), look)?;
         let (port, native_port) = (free_port()?, free_port()?);
         // The drivers' output goes to a file, never to our stdout: a straggling child holding
         // the test runner's pipe would keep the caller waiting.
@@ -147,6 +187,7 @@ impl App {
         for (k, v) in device.app_env(look) {
             cmd.env(k, v);
         }
+        println!("e2e {scenario}: starting the app");
         let driver = cmd.spawn().with_context(|| format!("starting {}", driver_bin.display()))?;
         let mut guard = DriverGuard(Some(driver));
         wait_for_port(port).await?;
@@ -154,27 +195,33 @@ impl App {
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
         caps.insert("tauri:options".into(), json!({ "application": app }));
-        let client = ClientBuilder::native()
-            .capabilities(caps)
-            .connect(&format!("http://127.0.0.1:{port}"))
-            .await
-            .context("opening a WebDriver session on the app")?;
+        let mut builder = ClientBuilder::native();
+        builder.capabilities(caps);
+        let url = format!("http://127.0.0.1:{port}");
+        let connect = builder.connect(&url);
+        let client = within("open a session on the app", connect).await?;
         let app = Self {
             client,
             driver: guard.0.take().expect("driver is held"),
             scenario: scenario.to_owned(),
-            step: 0,
+            shots_taken: device.shots_taken.clone(),
         };
+        println!("e2e {scenario}: window open, waiting for the UI");
         app.wait_until("the UI is ready", "return document.getElementById('app')?.dataset.ready === 'true'")
             .await?;
         Ok(app)
     }
 
     /// Saves a screenshot as `target/e2e/<scenario>-<step>-<label>.png`.
-    pub async fn shot(&mut self, label: &str) -> Result<PathBuf> {
-        self.step += 1;
-        let png = self.client.screenshot().await?;
-        let path = shots_dir()?.join(format!("{}-{:02}-{label}.png", self.scenario, self.step));
+    pub async fn shot(&self, label: &str) -> Result<PathBuf> {
+        let step = self.shots_taken.fetch_add(1, Ordering::SeqCst) + 1;
+        // WebKit answers a screenshot only after its next repaint, and an idle page never
+        // repaints: keep one invisible pixel changing while the shot is taken.
+        self.js(HEARTBEAT_START).await?;
+        let png = within("screenshot", self.client.screenshot()).await;
+        self.js(HEARTBEAT_STOP).await?;
+        let png = png?;
+        let path = shots_dir()?.join(format!("{}-{step:02}-{label}.png", self.scenario));
         std::fs::write(&path, png)?;
         println!("screenshot: {}", path.display());
         Ok(path)
@@ -182,14 +229,19 @@ impl App {
 
     /// Runs `script` in the page and returns its result.
     pub async fn js(&self, script: &str) -> Result<Value> {
-        Ok(self.client.execute(script, vec![]).await?)
+        within(script, self.client.execute(script, vec![])).await
+    }
+
+    async fn find(&self, css: &str) -> Result<fantoccini::elements::Element> {
+        within(css, self.client.find(Locator::Css(css))).await
     }
 
     /// Polls `script` (which returns a boolean) until it is true.
     pub async fn wait_until(&self, what: &str, script: &str) -> Result<()> {
         let deadline = Instant::now() + PATIENCE;
         loop {
-            if self.js(script).await? == Value::Bool(true) {
+            let answer = self.js(script).await?;
+            if answer == Value::Bool(true) {
                 return Ok(());
             }
             if Instant::now() > deadline {
@@ -201,7 +253,7 @@ impl App {
 
     /// The visible text of the element matching `css`.
     pub async fn text(&self, css: &str) -> Result<String> {
-        Ok(self.client.find(Locator::Css(css)).await?.text().await?)
+        within(css, self.find(css).await?.text()).await
     }
 
     /// Waits until the element matching `css` shows exactly `expected`.
@@ -218,44 +270,44 @@ impl App {
 
     /// The current value of the input matching `css`.
     pub async fn value(&self, css: &str) -> Result<String> {
-        Ok(self
-            .client
-            .find(Locator::Css(css))
-            .await?
-            .prop("value")
-            .await?
-            .unwrap_or_default())
+        Ok(within(css, self.find(css).await?.prop("value")).await?.unwrap_or_default())
     }
 
     /// An attribute of the element matching `css`.
     pub async fn attr(&self, css: &str, name: &str) -> Result<Option<String>> {
-        Ok(self.client.find(Locator::Css(css)).await?.attr(name).await?)
+        within(css, self.find(css).await?.attr(name)).await
     }
 
     /// Clears the input matching `css` and types `text` into it.
     pub async fn fill(&self, css: &str, text: &str) -> Result<()> {
-        let input = self.client.find(Locator::Css(css)).await?;
-        input.clear().await?;
+        let input = self.find(css).await?;
+        within(css, input.clear()).await?;
         if !text.is_empty() {
-            input.send_keys(text).await?;
+            within(css, input.send_keys(text)).await?;
         }
         Ok(())
     }
 
+    /// How many windows the app has open.
+    pub async fn windows(&self) -> Result<usize> {
+        Ok(within("list windows", self.client.windows()).await?.len())
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<()> {
-        Ok(self.client.find(Locator::Css(css)).await?.click().await?)
+        within(css, self.find(css).await?.click()).await
     }
 
     /// Chooses the option with `value` in the select matching `css`.
     pub async fn choose(&self, css: &str, value: &str) -> Result<()> {
-        Ok(self.client.find(Locator::Css(css)).await?.select_by_value(value).await?)
+        within(css, self.find(css).await?.select_by_value(value)).await
     }
 
     /// Quits the app as a person closing the window would, and waits until it is gone.
     pub async fn quit(mut self) -> Result<()> {
         let app = app_binary()?;
-        self.client.clone().close().await.context("ending the WebDriver session")?;
+        println!("e2e {}: quitting the app", self.scenario);
+        within("end the session", self.client.clone().close()).await?;
         stop(&mut self.driver);
         wait_until_gone(&app, Duration::from_secs(15))
     }

@@ -19,7 +19,7 @@ async fn stored(device: &Device) -> Result<(profile_core::Profile, Vec<Mutation>
 async fn edited_name_survives_a_restart() -> Result<()> {
     let device = Device::new()?;
     let look = Look::english();
-    let mut app = App::start("name-restart", &device, &look).await?;
+    let app = App::start("name-restart", &device, &look).await?;
     app.wait_text("#tab-profile", "Profile").await?;
     app.shot("first-start").await?;
 
@@ -34,7 +34,7 @@ async fn edited_name_survives_a_restart() -> Result<()> {
     app.shot("saved").await?;
     app.quit().await?;
 
-    let mut app = App::start("name-restart", &device, &look).await?;
+    let app = App::start("name-restart", &device, &look).await?;
     ensure!(app.value("#name").await? == "Ada Lovelace", "the name is still there");
     app.wait_text("#header-name", "Ada Lovelace").await?;
     app.shot("after-restart").await?;
@@ -54,7 +54,7 @@ async fn edited_name_survives_a_restart() -> Result<()> {
 async fn bad_names_show_translated_errors_and_save_nothing() -> Result<()> {
     let device = Device::new()?;
     let look = Look::english();
-    let mut app = App::start("name-errors", &device, &look).await?;
+    let app = App::start("name-errors", &device, &look).await?;
     let original = app.value("#name").await?;
 
     app.fill("#name", "   ").await?;
@@ -92,7 +92,7 @@ async fn bad_names_show_translated_errors_and_save_nothing() -> Result<()> {
 #[tokio::test]
 async fn russian_applies_at_once_and_persists() -> Result<()> {
     let device = Device::new()?;
-    let mut app = App::start("language", &device, &Look::english()).await?;
+    let app = App::start("language", &device, &Look::english()).await?;
     app.wait_text("label[for=name]", "Name").await?;
     app.choose("#language", "ru").await?;
     app.wait_text("#tab-profile", "Профиль").await?;
@@ -103,7 +103,7 @@ async fn russian_applies_at_once_and_persists() -> Result<()> {
     app.quit().await?;
 
     // The stored choice wins over the OS locale, which is still English.
-    let mut app = App::start("language", &device, &Look::english()).await?;
+    let app = App::start("language", &device, &Look::english()).await?;
     app.wait_text("#tab-profile", "Профиль").await?;
     app.wait_text("#tab-api", "Доступ к API").await?;
     app.shot("ru-after-restart").await?;
@@ -117,14 +117,14 @@ async fn russian_applies_at_once_and_persists() -> Result<()> {
 #[tokio::test]
 async fn first_run_language_follows_the_os_locale() -> Result<()> {
     let russian = Device::new()?;
-    let mut app = App::start("locale-ru", &russian, &Look::russian()).await?;
+    let app = App::start("locale-ru", &russian, &Look::russian()).await?;
     app.wait_text("#tab-profile", "Профиль").await?;
     app.shot("first-run").await?;
     app.quit().await?;
 
     let bare = Device::new()?;
     let c_locale = Look { locale: "C".into(), dark: false };
-    let mut app = App::start("locale-c", &bare, &c_locale).await?;
+    let app = App::start("locale-c", &bare, &c_locale).await?;
     app.wait_text("#tab-profile", "Profile").await?;
     app.shot("first-run").await?;
     app.quit().await?;
@@ -135,7 +135,7 @@ async fn first_run_language_follows_the_os_locale() -> Result<()> {
 async fn dark_os_theme_gives_a_dark_window() -> Result<()> {
     for (name, look) in [("dark-en", Look::english().dark()), ("dark-ru", Look::russian().dark())] {
         let device = Device::new()?;
-        let mut app = App::start(name, &device, &look).await?;
+        let app = App::start(name, &device, &look).await?;
         let dark = app
             .js("return window.matchMedia('(prefers-color-scheme: dark)').matches")
             .await?;
@@ -181,7 +181,7 @@ async fn a_second_start_focuses_the_running_window() -> Result<()> {
     };
     ensure!(status.success(), "the second start exits cleanly: {status}");
     ensure!(running_instances(&binary).len() == 1, "still exactly one app process");
-    ensure!(app.client.windows().await?.len() == 1, "still exactly one window");
+    ensure!(app.windows().await? == 1, "still exactly one window");
     ensure!(app.js("return document.getElementById('app').dataset.ready").await? == "true");
     app.quit().await?;
     Ok(())
