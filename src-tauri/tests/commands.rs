@@ -46,9 +46,13 @@ fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result
             cmd: cmd.into(),
             callback: CallbackFn(0),
             error: CallbackFn(1),
-            url: if cfg!(windows) { "http://tauri.localhost" } else { "tauri://localhost" }
-                .parse()
-                .unwrap(),
+            url: if cfg!(windows) {
+                "http://tauri.localhost"
+            } else {
+                "tauri://localhost"
+            }
+            .parse()
+            .unwrap(),
             body: InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
@@ -68,7 +72,12 @@ fn profile_get_returns_the_first_run_profile() {
 #[test]
 fn profile_set_saves_a_trimmed_name() {
     let h = harness();
-    let saved = invoke(&h.main, "profile_set", json!({ "changes": { "name": "  Ada  " } })).unwrap();
+    let saved = invoke(
+        &h.main,
+        "profile_set",
+        json!({ "changes": { "name": "  Ada  " } }),
+    )
+    .unwrap();
     assert_eq!(saved["name"], "Ada");
     let reread = invoke(&h.main, "profile_get", json!({})).unwrap();
     assert_eq!(reread["name"], "Ada");
@@ -77,7 +86,12 @@ fn profile_set_saves_a_trimmed_name() {
 #[test]
 fn an_empty_name_is_refused_with_the_error_shape_and_nothing_changes() {
     let h = harness();
-    let err = invoke(&h.main, "profile_set", json!({ "changes": { "name": "   " } })).unwrap_err();
+    let err = invoke(
+        &h.main,
+        "profile_set",
+        json!({ "changes": { "name": "   " } }),
+    )
+    .unwrap_err();
     assert_eq!(
         err,
         json!({ "code": "profile.name_required", "message": "Enter your name.", "field": "name" })
@@ -89,8 +103,12 @@ fn an_empty_name_is_refused_with_the_error_shape_and_nothing_changes() {
 #[test]
 fn an_over_long_name_is_refused_with_its_limit() {
     let h = harness();
-    let err = invoke(&h.main, "profile_set", json!({ "changes": { "name": "n".repeat(101) } }))
-        .unwrap_err();
+    let err = invoke(
+        &h.main,
+        "profile_set",
+        json!({ "changes": { "name": "n".repeat(101) } }),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "profile.name_too_long");
     assert_eq!(err["field"], "name");
     assert_eq!(err["params"], json!({ "max": 100 }));
@@ -99,9 +117,19 @@ fn an_over_long_name_is_refused_with_its_limit() {
 #[test]
 fn the_language_is_saved_and_unknown_ones_are_refused() {
     let h = harness();
-    let saved = invoke(&h.main, "profile_set", json!({ "changes": { "language": "ru" } })).unwrap();
+    let saved = invoke(
+        &h.main,
+        "profile_set",
+        json!({ "changes": { "language": "ru" } }),
+    )
+    .unwrap();
     assert_eq!(saved["language"], "ru");
-    let err = invoke(&h.main, "profile_set", json!({ "changes": { "language": "de" } })).unwrap_err();
+    let err = invoke(
+        &h.main,
+        "profile_set",
+        json!({ "changes": { "language": "de" } }),
+    )
+    .unwrap_err();
     assert_eq!(err["code"], "profile.language_unsupported");
     assert_eq!(err["field"], "language");
     let reread = invoke(&h.main, "profile_get", json!({})).unwrap();
@@ -140,7 +168,8 @@ fn keys(value: &Value, prefix: &str, out: &mut Vec<String>) {
 fn both_languages_have_exactly_the_same_strings() {
     let h = harness();
     let bundles = invoke(&h.main, "ui_strings", json!({})).unwrap();
-    let parse = |lang: &str| -> Value { serde_json::from_str(bundles[lang].as_str().unwrap()).unwrap() };
+    let parse =
+        |lang: &str| -> Value { serde_json::from_str(bundles[lang].as_str().unwrap()).unwrap() };
     let (mut en, mut ru) = (Vec::new(), Vec::new());
     keys(&parse("en"), "", &mut en);
     keys(&parse("ru"), "", &mut ru);

@@ -21,9 +21,9 @@ use tempfile::TempDir;
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
 fn required_path(var: &str) -> Result<PathBuf> {
-    let path = std::env::var_os(var)
-        .map(PathBuf::from)
-        .with_context(|| format!("{var} is not set: run the end-to-end tests with `cargo xtask test e2e`"))?;
+    let path = std::env::var_os(var).map(PathBuf::from).with_context(|| {
+        format!("{var} is not set: run the end-to-end tests with `cargo xtask test e2e`")
+    })?;
     if !path.exists() {
         bail!("{var} points to {}, which does not exist", path.display());
     }
@@ -75,10 +75,22 @@ impl Device {
         let home = self.home();
         vec![
             ("HOME".into(), home.display().to_string()),
-            ("XDG_CONFIG_HOME".into(), home.join(".config").display().to_string()),
-            ("XDG_DATA_HOME".into(), home.join(".local/share").display().to_string()),
-            ("XDG_CACHE_HOME".into(), home.join(".cache").display().to_string()),
-            ("ACURE_PROFILE_DATA_DIR".into(), self.data_dir().display().to_string()),
+            (
+                "XDG_CONFIG_HOME".into(),
+                home.join(".config").display().to_string(),
+            ),
+            (
+                "XDG_DATA_HOME".into(),
+                home.join(".local/share").display().to_string(),
+            ),
+            (
+                "XDG_CACHE_HOME".into(),
+                home.join(".cache").display().to_string(),
+            ),
+            (
+                "ACURE_PROFILE_DATA_DIR".into(),
+                self.data_dir().display().to_string(),
+            ),
             ("LANG".into(), look.locale.clone()),
             ("LC_ALL".into(), look.locale.clone()),
             ("LANGUAGE".into(), String::new()),
@@ -102,12 +114,18 @@ pub struct Look {
 impl Look {
     /// An English-speaking OS in the light theme.
     pub fn english() -> Self {
-        Self { locale: "en_US.UTF-8".into(), dark: false }
+        Self {
+            locale: "en_US.UTF-8".into(),
+            dark: false,
+        }
     }
 
     /// A Russian-speaking OS in the light theme.
     pub fn russian() -> Self {
-        Self { locale: "ru_RU.UTF-8".into(), dark: false }
+        Self {
+            locale: "ru_RU.UTF-8".into(),
+            dark: false,
+        }
     }
 
     /// The same, in the dark theme.
@@ -131,7 +149,10 @@ const HEARTBEAT_STOP: &str = "
 ";
 
 /// Awaits one WebDriver call, failing instead of hanging if the app stops answering.
-async fn within<T, E>(what: &str, call: impl std::future::Future<Output = Result<T, E>>) -> Result<T>
+async fn within<T, E>(
+    what: &str,
+    call: impl std::future::Future<Output = Result<T, E>>,
+) -> Result<T>
 where
     E: std::error::Error + Send + Sync + 'static,
 {
@@ -148,7 +169,10 @@ fn prepare_home(home: &Path, look: &Look) -> Result<()> {
     std::fs::create_dir_all(&gtk)?;
     std::fs::write(
         gtk.join("settings.ini"),
-        format!("[Settings]\ngtk-application-prefer-dark-theme={}\n", u8::from(look.dark)),
+        format!(
+            "[Settings]\ngtk-application-prefer-dark-theme={}\n",
+            u8::from(look.dark)
+        ),
     )?;
     Ok(())
 }
@@ -177,10 +201,15 @@ impl App {
         // the test runner's pipe would keep the caller waiting.
         let log = File::create(device.dir.path().join(format!("driver-{port}.log")))?;
         let mut cmd = Command::new(&driver_bin);
-        cmd.args(["--port", &port.to_string(), "--native-port", &native_port.to_string()])
-            .stdin(Stdio::null())
-            .stdout(log.try_clone()?)
-            .stderr(log);
+        cmd.args([
+            "--port",
+            &port.to_string(),
+            "--native-port",
+            &native_port.to_string(),
+        ])
+        .stdin(Stdio::null())
+        .stdout(log.try_clone()?)
+        .stderr(log);
         if let Some(native) = native_driver() {
             cmd.arg("--native-driver").arg(native);
         }
@@ -188,7 +217,9 @@ impl App {
             cmd.env(k, v);
         }
         println!("e2e {scenario}: starting the app");
-        let driver = cmd.spawn().with_context(|| format!("starting {}", driver_bin.display()))?;
+        let driver = cmd
+            .spawn()
+            .with_context(|| format!("starting {}", driver_bin.display()))?;
         let mut guard = DriverGuard(Some(driver));
         wait_for_port(port).await?;
 
@@ -207,8 +238,11 @@ impl App {
             shots_taken: device.shots_taken.clone(),
         };
         println!("e2e {scenario}: window open, waiting for the UI");
-        app.wait_until("the UI is ready", "return document.getElementById('app')?.dataset.ready === 'true'")
-            .await?;
+        app.wait_until(
+            "the UI is ready",
+            "return document.getElementById('app')?.dataset.ready === 'true'",
+        )
+        .await?;
         Ok(app)
     }
 
@@ -263,14 +297,16 @@ impl App {
             json!(css),
             json!(expected)
         );
-        self.wait_until(&format!("{css} shows {expected:?}"), &script).await.map_err(|e| {
-            anyhow!("{e}")
-        })
+        self.wait_until(&format!("{css} shows {expected:?}"), &script)
+            .await
+            .map_err(|e| anyhow!("{e}"))
     }
 
     /// The current value of the input matching `css`.
     pub async fn value(&self, css: &str) -> Result<String> {
-        Ok(within(css, self.find(css).await?.prop("value")).await?.unwrap_or_default())
+        Ok(within(css, self.find(css).await?.prop("value"))
+            .await?
+            .unwrap_or_default())
     }
 
     /// An attribute of the element matching `css`.
@@ -362,9 +398,7 @@ pub fn running_instances(binary: &Path) -> Vec<u32> {
     entries
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary)
-        })
+        .filter(|pid| std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|exe| exe == binary))
         .collect()
 }
 

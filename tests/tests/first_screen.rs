@@ -10,7 +10,12 @@ use std::time::{Duration, Instant};
 async fn stored(device: &Device) -> Result<(profile_core::Profile, Vec<Mutation>)> {
     let store = ProfileStore::open(&device.database(), Env::system()).await?;
     let profile = store.profile().await?.expect("a profile was created");
-    let pending = store.pending().await?.into_iter().map(|e| e.mutation).collect();
+    let pending = store
+        .pending()
+        .await?
+        .into_iter()
+        .map(|e| e.mutation)
+        .collect();
     store.close().await;
     Ok((profile, pending))
 }
@@ -29,13 +34,22 @@ async fn edited_name_survives_a_restart() -> Result<()> {
     app.click("#name-save").await?;
     app.wait_text("#name-status", "Saved").await?;
     app.wait_text("#header-name", "Ada Lovelace").await?;
-    ensure!(app.value("#name").await? == "Ada Lovelace", "the field shows the trimmed name");
-    ensure!(app.text("#avatar-initials").await? == "AL", "initials follow the name");
+    ensure!(
+        app.value("#name").await? == "Ada Lovelace",
+        "the field shows the trimmed name"
+    );
+    ensure!(
+        app.text("#avatar-initials").await? == "AL",
+        "initials follow the name"
+    );
     app.shot("saved").await?;
     app.quit().await?;
 
     let app = App::start("name-restart", &device, &look).await?;
-    ensure!(app.value("#name").await? == "Ada Lovelace", "the name is still there");
+    ensure!(
+        app.value("#name").await? == "Ada Lovelace",
+        "the name is still there"
+    );
     app.wait_text("#header-name", "Ada Lovelace").await?;
     app.shot("after-restart").await?;
     app.quit().await?;
@@ -66,12 +80,17 @@ async fn bad_names_show_translated_errors_and_save_nothing() -> Result<()> {
 
     app.fill("#name", &"x".repeat(101)).await?;
     app.click("#name-save").await?;
-    app.wait_text("#name-error", "The name is too long: at most 100 characters.").await?;
+    app.wait_text(
+        "#name-error",
+        "The name is too long: at most 100 characters.",
+    )
+    .await?;
     app.shot("too-long-en").await?;
 
     // The error on screen follows a language switch.
     app.choose("#language", "ru").await?;
-    app.wait_text("#name-error", "Слишком длинное имя: не более 100 символов.").await?;
+    app.wait_text("#name-error", "Слишком длинное имя: не более 100 символов.")
+        .await?;
     app.shot("too-long-ru").await?;
     app.fill("#name", "").await?;
     app.click("#name-save").await?;
@@ -85,7 +104,10 @@ async fn bad_names_show_translated_errors_and_save_nothing() -> Result<()> {
         .iter()
         .filter(|m| matches!(m, Mutation::ProfileSet(s) if s.name.is_some()))
         .count();
-    ensure!(names_saved == 0, "no name change reached the outbox: {outbox:?}");
+    ensure!(
+        names_saved == 0,
+        "no name change reached the outbox: {outbox:?}"
+    );
     Ok(())
 }
 
@@ -108,7 +130,11 @@ async fn russian_applies_at_once_and_persists() -> Result<()> {
     app.wait_text("#tab-api", "Доступ к API").await?;
     app.shot("ru-after-restart").await?;
     app.click("#tab-sessions").await?;
-    app.wait_text("#panel-sessions .empty", "Здесь скоро появятся ваши активные сеансы.").await?;
+    app.wait_text(
+        "#panel-sessions .empty",
+        "Здесь скоро появятся ваши активные сеансы.",
+    )
+    .await?;
     app.shot("ru-sessions-tab").await?;
     app.quit().await?;
     Ok(())
@@ -123,7 +149,10 @@ async fn first_run_language_follows_the_os_locale() -> Result<()> {
     app.quit().await?;
 
     let bare = Device::new()?;
-    let c_locale = Look { locale: "C".into(), dark: false };
+    let c_locale = Look {
+        locale: "C".into(),
+        dark: false,
+    };
     let app = App::start("locale-c", &bare, &c_locale).await?;
     app.wait_text("#tab-profile", "Profile").await?;
     app.shot("first-run").await?;
@@ -133,20 +162,31 @@ async fn first_run_language_follows_the_os_locale() -> Result<()> {
 
 #[tokio::test]
 async fn dark_os_theme_gives_a_dark_window() -> Result<()> {
-    for (name, look) in [("dark-en", Look::english().dark()), ("dark-ru", Look::russian().dark())] {
+    for (name, look) in [
+        ("dark-en", Look::english().dark()),
+        ("dark-ru", Look::russian().dark()),
+    ] {
         let device = Device::new()?;
         let app = App::start(name, &device, &look).await?;
         let dark = app
             .js("return window.matchMedia('(prefers-color-scheme: dark)').matches")
             .await?;
         ensure!(dark == true, "the webview reports the OS dark theme");
-        let bg = app.js("return getComputedStyle(document.body).backgroundColor").await?;
-        ensure!(bg == "rgb(18, 22, 28)", "the page uses the dark palette, got {bg}");
+        let bg = app
+            .js("return getComputedStyle(document.body).backgroundColor")
+            .await?;
+        ensure!(
+            bg == "rgb(18, 22, 28)",
+            "the page uses the dark palette, got {bg}"
+        );
         app.shot("profile").await?;
         app.fill("#name", "").await?;
         app.click("#name-save").await?;
-        app.wait_until("the error shows", "return document.getElementById('name-error').textContent !== ''")
-            .await?;
+        app.wait_until(
+            "the error shows",
+            "return document.getElementById('name-error').textContent !== ''",
+        )
+        .await?;
         app.shot("error").await?;
         app.quit().await?;
     }
@@ -180,9 +220,16 @@ async fn a_second_start_focuses_the_running_window() -> Result<()> {
         tokio::time::sleep(Duration::from_millis(100)).await;
     };
     ensure!(status.success(), "the second start exits cleanly: {status}");
-    ensure!(running_instances(&binary).len() == 1, "still exactly one app process");
+    ensure!(
+        running_instances(&binary).len() == 1,
+        "still exactly one app process"
+    );
     ensure!(app.windows().await? == 1, "still exactly one window");
-    ensure!(app.js("return document.getElementById('app').dataset.ready").await? == "true");
+    ensure!(
+        app.js("return document.getElementById('app').dataset.ready")
+            .await?
+            == "true"
+    );
     app.quit().await?;
     Ok(())
 }

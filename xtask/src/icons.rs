@@ -70,7 +70,12 @@ pub fn render(size: u32) -> RgbaImage {
                 ((v / acc[3]) * 255.0).round().clamp(0.0, 255.0) as u8
             }
         };
-        Rgba([channel(acc[0]), channel(acc[1]), channel(acc[2]), (alpha * 255.0).round() as u8])
+        Rgba([
+            channel(acc[0]),
+            channel(acc[1]),
+            channel(acc[2]),
+            (alpha * 255.0).round() as u8,
+        ])
     })
 }
 

@@ -62,13 +62,17 @@ pub fn test(root: &Path, layers: &[Layer]) -> Result<()> {
         let outcome = match layer {
             Layer::Fmt => run(cargo().args(["fmt", "--all", "--check"])).map(|()| None),
             Layer::Clippy => run(cargo().args([
-                "clippy", "--workspace", "--all-targets", "--", "-D", "warnings",
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--",
+                "-D",
+                "warnings",
             ]))
             .map(|()| None),
-            Layer::Unit => run_tests(cargo().args([
-                "test", "--workspace", "--exclude", "acure-e2e",
-            ]))
-            .map(Some),
+            Layer::Unit => {
+                run_tests(cargo().args(["test", "--workspace", "--exclude", "acure-e2e"])).map(Some)
+            }
             Layer::E2e => end_to_end(root).map(Some),
         };
         match outcome {
@@ -123,7 +127,12 @@ fn end_to_end(root: &Path) -> Result<Counts> {
     let mut cmd = if cfg!(target_os = "linux") {
         // A fresh session bus and X display just for this run; both vanish with it.
         let mut cmd = Command::new("dbus-run-session");
-        cmd.args(["--", "xvfb-run", "--auto-servernum", "--server-args=-screen 0 1280x1024x24"]);
+        cmd.args([
+            "--",
+            "xvfb-run",
+            "--auto-servernum",
+            "--server-args=-screen 0 1280x1024x24",
+        ]);
         cmd.arg(env!("CARGO"));
         cmd
     } else {

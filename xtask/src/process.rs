@@ -7,7 +7,9 @@ use std::process::{Command, Stdio};
 /// Runs `cmd`, failing if it exits non-zero.
 pub fn run(cmd: &mut Command) -> Result<()> {
     eprintln!("xtask: $ {}", describe(cmd));
-    let status = cmd.status().with_context(|| format!("cannot start {}", describe(cmd)))?;
+    let status = cmd
+        .status()
+        .with_context(|| format!("cannot start {}", describe(cmd)))?;
     if !status.success() {
         bail!("{} failed ({status})", describe(cmd));
     }
@@ -74,7 +76,8 @@ mod tests {
 
     #[test]
     fn reads_libtest_summary() {
-        let rest = "ok. 12 passed; 0 failed; 3 ignored; 0 measured; 0 filtered out; finished in 0.5s";
+        let rest =
+            "ok. 12 passed; 0 failed; 3 ignored; 0 measured; 0 filtered out; finished in 0.5s";
         assert_eq!(number_before(rest, " passed"), 12);
         assert_eq!(number_before(rest, " failed"), 0);
         assert_eq!(number_before(rest, " ignored"), 3);

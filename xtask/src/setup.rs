@@ -132,7 +132,11 @@ fn check_windows() {
 
 /// The path of tauri-driver, installed with cargo when missing.
 pub fn tauri_driver() -> Option<PathBuf> {
-    let exe = if cfg!(windows) { "tauri-driver.exe" } else { "tauri-driver" };
+    let exe = if cfg!(windows) {
+        "tauri-driver.exe"
+    } else {
+        "tauri-driver"
+    };
     let cargo_home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;

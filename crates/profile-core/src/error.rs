@@ -57,7 +57,9 @@ impl ErrorCode {
         match self {
             Self::ProfileNameRequired => "Enter your name.",
             Self::ProfileNameTooLong => "The name is too long.",
-            Self::ProfileNameInvalid => "The name cannot contain line breaks or control characters.",
+            Self::ProfileNameInvalid => {
+                "The name cannot contain line breaks or control characters."
+            }
             Self::ProfileLanguageUnsupported => "This interface language is not available.",
             Self::ProfileMissing => "There is no profile on this device yet.",
             Self::Internal => "Something went wrong. Please try again.",

@@ -26,10 +26,11 @@ pub(crate) async fn append(
     mutation: &Mutation,
     now_ms: i64,
 ) -> Result<i64, CoreError> {
-    let seq: i64 =
-        sqlx::query_scalar("UPDATE sync_client SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq - 1")
-            .fetch_one(&mut *conn)
-            .await?;
+    let seq: i64 = sqlx::query_scalar(
+        "UPDATE sync_client SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq - 1",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
     let payload = serde_json::to_string(&mutation.args())
         .map_err(|e| CoreError::Corrupt(format!("cannot encode mutation: {e}")))?;
     sqlx::query(

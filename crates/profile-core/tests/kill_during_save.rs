@@ -40,7 +40,9 @@ fn run_and_kill(db: &Path, first: u64, delay: Duration) -> Option<u64> {
 }
 
 fn index_of(name: &str) -> u64 {
-    name.strip_prefix("name-").and_then(|n| n.parse().ok()).expect("a writer's name")
+    name.strip_prefix("name-")
+        .and_then(|n| n.parse().ok())
+        .expect("a writer's name")
 }
 
 #[tokio::test]
@@ -65,12 +67,17 @@ async fn killing_the_writer_mid_save_never_corrupts_or_loses_acknowledged_saves(
             last_acked = Some(a);
         }
 
-        let store = ProfileStore::open(&db, Env::system()).await.expect("reopens");
+        let store = ProfileStore::open(&db, Env::system())
+            .await
+            .expect("reopens");
         if !store.database().integrity_ok().await.unwrap() {
             corrupt += 1;
         }
         let Some(profile) = store.profile().await.unwrap() else {
-            assert!(last_acked.is_none(), "iteration {iteration}: profile vanished");
+            assert!(
+                last_acked.is_none(),
+                "iteration {iteration}: profile vanished"
+            );
             store.close().await;
             continue;
         };
@@ -83,22 +90,35 @@ async fn killing_the_writer_mid_save_never_corrupts_or_loses_acknowledged_saves(
                 lost += 1;
                 eprintln!("iteration {iteration}: stored name-{stored}, acknowledged name-{a}");
             }
-            None => assert!(stored <= 1, "iteration {iteration}: name-{stored} without any ack"),
+            None => assert!(
+                stored <= 1,
+                "iteration {iteration}: name-{stored} without any ack"
+            ),
         }
 
         // The outbox agrees: contiguous seqs, one create, and the last set is the stored name.
         let pending = store.pending().await.unwrap();
         let seqs: Vec<i64> = pending.iter().map(|e| e.seq).collect();
         let expected: Vec<i64> = (1..=pending.len() as i64).collect();
-        assert_eq!(seqs, expected, "iteration {iteration}: outbox seqs are contiguous");
+        assert_eq!(
+            seqs, expected,
+            "iteration {iteration}: outbox seqs are contiguous"
+        );
         assert!(matches!(pending[0].mutation, Mutation::ProfileCreate(_)));
         let last_name = pending.iter().rev().find_map(|e| match &e.mutation {
             Mutation::ProfileSet(s) => s.name.clone(),
             Mutation::ProfileCreate(c) => Some(c.name.clone()),
         });
-        assert_eq!(last_name.as_deref(), Some(profile.name.as_str()), "iteration {iteration}");
+        assert_eq!(
+            last_name.as_deref(),
+            Some(profile.name.as_str()),
+            "iteration {iteration}"
+        );
         let sets = pending.len() as u64 - 1;
-        assert_eq!(sets, stored, "iteration {iteration}: one outbox row per committed save");
+        assert_eq!(
+            sets, stored,
+            "iteration {iteration}: one outbox row per committed save"
+        );
         store.close().await;
         next = stored + 1;
     }
@@ -109,5 +129,9 @@ async fn killing_the_writer_mid_save_never_corrupts_or_loses_acknowledged_saves(
     );
     assert_eq!(corrupt, 0, "corrupt stores (seed {seed})");
     assert_eq!(lost, 0, "lost acknowledged saves (seed {seed})");
-    assert!(next > ITERATIONS, "the writer made progress: {} saves", next - 1);
+    assert!(
+        next > ITERATIONS,
+        "the writer made progress: {} saves",
+        next - 1
+    );
 }

@@ -100,7 +100,10 @@ async fn a_name_change_is_applied_and_queued_together() {
     let (secs, nanos) = pending[1].mutation_id.get_timestamp().unwrap().to_unix();
     let ms = i64::try_from(secs * 1000).unwrap() + i64::from(nanos / 1_000_000);
     assert_eq!(ms, T0 + 5_000, "the UUIDv7 carries the clock's time");
-    assert!(pending[0].mutation_id < pending[1].mutation_id, "ids sort by time");
+    assert!(
+        pending[0].mutation_id < pending[1].mutation_id,
+        "ids sort by time"
+    );
 }
 
 #[tokio::test]
@@ -141,11 +144,18 @@ async fn refused_names_change_nothing() {
         assert_eq!(err.code(), code, "{input:?}");
         assert_eq!(err.field(), Some("name"));
     }
-    let err = store.update(name_change(&"я".repeat(101))).await.unwrap_err();
+    let err = store
+        .update(name_change(&"я".repeat(101)))
+        .await
+        .unwrap_err();
     assert_eq!(err.params()["max"], 100);
 
     assert_eq!(store.profile().await.unwrap().unwrap(), before);
-    assert_eq!(store.pending().await.unwrap().len(), 1, "only the creation is queued");
+    assert_eq!(
+        store.pending().await.unwrap().len(),
+        1,
+        "only the creation is queued"
+    );
     assert_eq!(scalar(&store, "SELECT next_seq FROM sync_client").await, 2);
 }
 
@@ -168,10 +178,22 @@ async fn a_failure_after_the_apply_step_leaves_neither_change_nor_outbox_row() {
 
     let err = store.update(name_change("Changed Name")).await.unwrap_err();
     assert!(matches!(err, CoreError::Storage(_)), "{err:?}");
-    assert_eq!(err.code(), ErrorCode::Internal, "internals never reach the UI");
-    assert_eq!(store.profile().await.unwrap().unwrap(), before, "the apply was rolled back");
+    assert_eq!(
+        err.code(),
+        ErrorCode::Internal,
+        "internals never reach the UI"
+    );
+    assert_eq!(
+        store.profile().await.unwrap().unwrap(),
+        before,
+        "the apply was rolled back"
+    );
     assert_eq!(scalar(&store, "SELECT COUNT(*) FROM outbox").await, 1);
-    assert_eq!(scalar(&store, "SELECT next_seq FROM sync_client").await, 2, "seq not consumed");
+    assert_eq!(
+        scalar(&store, "SELECT next_seq FROM sync_client").await,
+        2,
+        "seq not consumed"
+    );
 
     sqlx::query("DROP TRIGGER fail_outbox")
         .execute(store.database().pool())
@@ -212,7 +234,10 @@ async fn a_change_to_a_missing_profile_is_refused() {
         name: Some("Ghost".into()),
         language: None,
     });
-    assert!(matches!(store.commit(stray).await, Err(CoreError::ProfileMissing)));
+    assert!(matches!(
+        store.commit(stray).await,
+        Err(CoreError::ProfileMissing)
+    ));
     assert!(store.pending().await.unwrap().is_empty(), "nothing queued");
 }
 

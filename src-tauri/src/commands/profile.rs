@@ -27,10 +27,17 @@ pub async fn profile_get(state: State<'_, AppState>) -> Result<Profile, UiError>
 
 /// Saves the given fields as one `profile.set` mutation; returns the profile as saved.
 #[tauri::command]
-pub async fn profile_set(state: State<'_, AppState>, changes: ProfileInput) -> Result<Profile, UiError> {
+pub async fn profile_set(
+    state: State<'_, AppState>,
+    changes: ProfileInput,
+) -> Result<Profile, UiError> {
     let changes = ProfileChanges {
         name: changes.name,
-        language: changes.language.as_deref().map(Language::parse).transpose()?,
+        language: changes
+            .language
+            .as_deref()
+            .map(Language::parse)
+            .transpose()?,
     };
     Ok(state.store.update(changes).await?)
 }

@@ -58,7 +58,11 @@ impl Mutation {
     }
 
     /// Applies an already validated mutation to the tables, inside the caller's transaction.
-    pub(crate) async fn apply(&self, conn: &mut SqliteConnection, now_ms: i64) -> Result<(), CoreError> {
+    pub(crate) async fn apply(
+        &self,
+        conn: &mut SqliteConnection,
+        now_ms: i64,
+    ) -> Result<(), CoreError> {
         match self {
             Self::ProfileCreate(m) => m.apply(conn, now_ms).await,
             Self::ProfileSet(m) => m.apply(conn, now_ms).await,

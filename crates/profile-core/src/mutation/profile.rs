@@ -16,8 +16,9 @@ fn normalized_name(raw: &str) -> Result<String, ValidationError> {
         return Err(ValidationError::new(ErrorCode::ProfileNameRequired, "name"));
     }
     if name.chars().count() > NAME_MAX_CHARS {
-        return Err(ValidationError::new(ErrorCode::ProfileNameTooLong, "name")
-            .with("max", NAME_MAX_CHARS));
+        return Err(
+            ValidationError::new(ErrorCode::ProfileNameTooLong, "name").with("max", NAME_MAX_CHARS)
+        );
     }
     if name.chars().any(char::is_control) {
         return Err(ValidationError::new(ErrorCode::ProfileNameInvalid, "name"));
@@ -44,7 +45,11 @@ impl ProfileCreate {
         })
     }
 
-    pub(super) async fn apply(&self, conn: &mut SqliteConnection, now_ms: i64) -> Result<(), CoreError> {
+    pub(super) async fn apply(
+        &self,
+        conn: &mut SqliteConnection,
+        now_ms: i64,
+    ) -> Result<(), CoreError> {
         sqlx::query(
             "INSERT INTO profile (id, name, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
         )
@@ -80,7 +85,11 @@ impl ProfileSet {
         })
     }
 
-    pub(super) async fn apply(&self, conn: &mut SqliteConnection, now_ms: i64) -> Result<(), CoreError> {
+    pub(super) async fn apply(
+        &self,
+        conn: &mut SqliteConnection,
+        now_ms: i64,
+    ) -> Result<(), CoreError> {
         let done = sqlx::query(
             "UPDATE profile SET name = COALESCE(?, name), language = COALESCE(?, language), \
              updated_at = ? WHERE id = ?",
@@ -104,7 +113,10 @@ mod tests {
 
     #[test]
     fn names_are_trimmed() {
-        assert_eq!(normalized_name("  Anna Petrova \t").unwrap(), "Anna Petrova");
+        assert_eq!(
+            normalized_name("  Anna Petrova \t").unwrap(),
+            "Anna Petrova"
+        );
         assert_eq!(normalized_name("Ёлкина Жанна").unwrap(), "Ёлкина Жанна");
     }
 
