@@ -1,7 +1,7 @@
 // Entry point: load strings and profile, then show the window's content in one go.
 
 import * as api from './api.js';
-import { setBundles, setLanguage } from './i18n.js';
+import { errorText, setBundles, setLanguage } from './i18n.js';
 import { initHeader } from './header.js';
 import { initTabs } from './tabs.js';
 import { initProfileTab } from './tabs/profile.js';
@@ -20,5 +20,8 @@ async function boot() {
 
 boot().catch((error) => {
   console.error('start-up failed', error);
+  const notice = document.getElementById('boot-error');
+  notice.textContent = errorText(error);
+  notice.hidden = false;
   document.getElementById('app').dataset.ready = 'failed';
 });
