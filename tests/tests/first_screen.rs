@@ -233,3 +233,38 @@ async fn a_second_start_focuses_the_running_window() -> Result<()> {
     app.quit().await?;
     Ok(())
 }
+
+#[tokio::test]
+async fn the_page_runs_no_inline_script_and_has_no_file_or_http_api() -> Result<()> {
+    let device = Device::new()?;
+    let app = App::start("security", &device, &Look::english()).await?;
+    // A script injected into the page (as an XSS would) is refused by the CSP.
+    let inline_ran = app
+        .js("const s = document.createElement('script');
+             s.textContent = 'window.__inlineRan = true';
+             document.body.append(s);
+             return window.__inlineRan === true")
+        .await?;
+    ensure!(inline_ran == false, "inline scripts are blocked");
+    // Only the core IPC is exposed: no fs, http or shell plugin APIs.
+    let apis = app
+        .js("return Object.keys(window.__TAURI__).sort().join(',')")
+        .await?;
+    for forbidden in ["fs", "http", "shell"] {
+        ensure!(
+            !apis
+                .as_str()
+                .unwrap_or_default()
+                .split(',')
+                .any(|k| k == forbidden),
+            "window.__TAURI__ exposes {forbidden}: {apis}"
+        );
+    }
+    // And a command outside the capability is refused even though the page can try it.
+    let refused = app
+        .js("return window.__TAURI__.core.invoke('plugin:app|version').then(() => false, () => true)")
+        .await?;
+    ensure!(refused == true, "core commands not granted are refused");
+    app.quit().await?;
+    Ok(())
+}
