@@ -18,6 +18,24 @@ pub enum ErrorCode {
     /// The name contains control characters such as line breaks.
     #[serde(rename = "profile.name_invalid")]
     ProfileNameInvalid,
+    /// The e-mail address is malformed.
+    #[serde(rename = "profile.email_invalid")]
+    ProfileEmailInvalid,
+    /// The e-mail address is too long.
+    #[serde(rename = "profile.email_too_long")]
+    ProfileEmailTooLong,
+    /// The organization is too long.
+    #[serde(rename = "profile.organization_too_long")]
+    ProfileOrganizationTooLong,
+    /// The organization contains control characters.
+    #[serde(rename = "profile.organization_invalid")]
+    ProfileOrganizationInvalid,
+    /// The phone number is not a possible number.
+    #[serde(rename = "profile.phone_invalid")]
+    ProfilePhoneInvalid,
+    /// The phone number has no country code.
+    #[serde(rename = "profile.phone_needs_country_code")]
+    ProfilePhoneNeedsCountryCode,
     /// The interface language is not one the app offers.
     #[serde(rename = "profile.language_unsupported")]
     ProfileLanguageUnsupported,
@@ -31,10 +49,16 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 6] = [
+    pub const ALL: [ErrorCode; 12] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
+        Self::ProfileEmailInvalid,
+        Self::ProfileEmailTooLong,
+        Self::ProfileOrganizationTooLong,
+        Self::ProfileOrganizationInvalid,
+        Self::ProfilePhoneInvalid,
+        Self::ProfilePhoneNeedsCountryCode,
         Self::ProfileLanguageUnsupported,
         Self::ProfileMissing,
         Self::Internal,
@@ -46,6 +70,12 @@ impl ErrorCode {
             Self::ProfileNameRequired => "profile.name_required",
             Self::ProfileNameTooLong => "profile.name_too_long",
             Self::ProfileNameInvalid => "profile.name_invalid",
+            Self::ProfileEmailInvalid => "profile.email_invalid",
+            Self::ProfileEmailTooLong => "profile.email_too_long",
+            Self::ProfileOrganizationTooLong => "profile.organization_too_long",
+            Self::ProfileOrganizationInvalid => "profile.organization_invalid",
+            Self::ProfilePhoneInvalid => "profile.phone_invalid",
+            Self::ProfilePhoneNeedsCountryCode => "profile.phone_needs_country_code",
             Self::ProfileLanguageUnsupported => "profile.language_unsupported",
             Self::ProfileMissing => "profile.missing",
             Self::Internal => "internal",
@@ -60,6 +90,14 @@ impl ErrorCode {
             Self::ProfileNameInvalid => {
                 "The name cannot contain line breaks or control characters."
             }
+            Self::ProfileEmailInvalid => "Enter an e-mail address like name@example.com.",
+            Self::ProfileEmailTooLong => "The e-mail address is too long.",
+            Self::ProfileOrganizationTooLong => "The organization name is too long.",
+            Self::ProfileOrganizationInvalid => {
+                "The organization cannot contain line breaks or control characters."
+            }
+            Self::ProfilePhoneInvalid => "This is not a valid phone number.",
+            Self::ProfilePhoneNeedsCountryCode => "Add the country code, e.g. +7 912 345-67-89.",
             Self::ProfileLanguageUnsupported => "This interface language is not available.",
             Self::ProfileMissing => "There is no profile on this device yet.",
             Self::Internal => "Something went wrong. Please try again.",

@@ -7,6 +7,7 @@ pub mod clock;
 pub mod db;
 pub mod env;
 pub mod error;
+pub mod fields;
 pub mod ids;
 pub mod language;
 pub mod mutation;

@@ -1,6 +1,7 @@
 //! The profile as read from the local store.
 
 use crate::error::CoreError;
+use crate::fields;
 use crate::language::Language;
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -15,25 +16,65 @@ pub struct Profile {
     pub name: String,
     /// The interface language.
     pub language: Language,
+    /// The e-mail address, if set.
+    pub email: Option<String>,
+    /// The organization, if set.
+    pub organization: Option<String>,
+    /// The phone number in E.164, if set.
+    pub phone: Option<String>,
+    /// The phone number formatted for reading, e.g. `+7 912 345-67-89`.
+    pub phone_display: Option<String>,
+    /// The IANA time zone all dates are shown in.
+    pub time_zone: String,
     /// When it was created, ms since the epoch.
     pub created_at: i64,
     /// When it last changed, ms since the epoch.
     pub updated_at: i64,
 }
 
+#[derive(sqlx::FromRow)]
+struct ProfileRow {
+    id: String,
+    name: String,
+    language: String,
+    email: Option<String>,
+    organization: Option<String>,
+    phone: Option<String>,
+    time_zone: String,
+    created_at: i64,
+    updated_at: i64,
+}
+
 /// The profile stored on this device, if there is one.
 pub(crate) async fn load(conn: &mut SqliteConnection) -> Result<Option<Profile>, CoreError> {
-    let row: Option<(String, String, String, i64, i64)> = sqlx::query_as(
-        "SELECT id, name, language, created_at, updated_at FROM profile ORDER BY created_at LIMIT 1",
+    let row: Option<ProfileRow> = sqlx::query_as(
+        "SELECT id, name, language, email, organization, phone, time_zone, created_at, updated_at \
+         FROM profile ORDER BY created_at LIMIT 1",
     )
     .fetch_optional(conn)
     .await?;
-    row.map(|(id, name, language, created_at, updated_at)| {
+    row.map(|row| {
+        let ProfileRow {
+            id,
+            name,
+            language,
+            email,
+            organization,
+            phone,
+            time_zone,
+            created_at,
+            updated_at,
+        } = row;
         Ok(Profile {
             id: Uuid::parse_str(&id).map_err(|e| CoreError::Corrupt(format!("profile id: {e}")))?,
             name,
             language: Language::parse(&language)
                 .map_err(|_| CoreError::Corrupt(format!("profile language {language:?}")))?,
+            email,
+            organization,
+            phone_display: phone.as_deref().map(fields::phone_for_display),
+            phone,
+            time_zone,
             created_at,
             updated_at,
         })

@@ -26,6 +26,12 @@ pub struct ProfileChanges {
     pub name: Option<String>,
     /// A new interface language.
     pub language: Option<Language>,
+    /// A new e-mail address; empty clears it.
+    pub email: Option<String>,
+    /// A new organization; empty clears it.
+    pub organization: Option<String>,
+    /// A new phone number; empty clears it.
+    pub phone: Option<String>,
 }
 
 /// The profile on this device: reads, and changes through named mutations.
@@ -79,6 +85,9 @@ impl ProfileStore {
             profile_id: current.id,
             name: changes.name,
             language: changes.language,
+            email: changes.email,
+            organization: changes.organization,
+            phone: changes.phone,
         });
         self.commit(set).await?;
         self.profile().await?.ok_or(CoreError::ProfileMissing)

@@ -32,7 +32,7 @@ fn first_run() -> FirstRun {
 fn name_change(name: &str) -> ProfileChanges {
     ProfileChanges {
         name: Some(name.into()),
-        language: None,
+        ..ProfileChanges::default()
     }
 }
 
@@ -94,7 +94,7 @@ async fn a_name_change_is_applied_and_queued_together() {
         Mutation::ProfileSet(ProfileSet {
             profile_id: created.id,
             name: Some("Анна Петрова".into()),
-            language: None,
+            ..ProfileSet::default()
         })
     );
     let (secs, nanos) = pending[1].mutation_id.get_timestamp().unwrap().to_unix();
@@ -114,8 +114,8 @@ async fn the_language_choice_persists_across_reopening() {
     store.ensure_profile(first_run()).await.unwrap();
     store
         .update(ProfileChanges {
-            name: None,
             language: Some(Language::Ru),
+            ..ProfileChanges::default()
         })
         .await
         .unwrap();
@@ -232,7 +232,7 @@ async fn a_change_to_a_missing_profile_is_refused() {
     let stray = Mutation::ProfileSet(ProfileSet {
         profile_id: uuid_of("0190f5c2-0000-7000-8000-000000000000"),
         name: Some("Ghost".into()),
-        language: None,
+        ..ProfileSet::default()
     });
     assert!(matches!(
         store.commit(stray).await,
@@ -257,4 +257,68 @@ async fn the_database_uses_wal_and_foreign_keys_and_is_sound() {
     assert_eq!(mode, "wal");
     assert_eq!(scalar(&store, "PRAGMA foreign_keys").await, 1);
     assert!(store.database().integrity_ok().await.unwrap());
+}
+
+#[tokio::test]
+async fn details_are_saved_normalised_and_cleared_with_an_empty_value() {
+    let dir = TempDir::new().unwrap();
+    let clock = Arc::new(ManualClock::at(T0));
+    let store = open(&dir, &clock).await;
+    store.ensure_profile(first_run()).await.unwrap();
+
+    let saved = store
+        .update(ProfileChanges {
+            email: Some(" anna@example.com ".into()),
+            organization: Some(" Acure ".into()),
+            phone: Some("+7 (912) 345-67-89".into()),
+            ..ProfileChanges::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(saved.email.as_deref(), Some("anna@example.com"));
+    assert_eq!(saved.organization.as_deref(), Some("Acure"));
+    assert_eq!(saved.phone.as_deref(), Some("+79123456789"));
+    assert_eq!(saved.phone_display.as_deref(), Some("+7 912 345-67-89"));
+    assert_eq!(saved.name, "Anna Petrova", "fields not named stay");
+
+    let pending = store.pending().await.unwrap();
+    let Mutation::ProfileSet(set) = &pending[1].mutation else {
+        panic!("{pending:?}")
+    };
+    assert_eq!(
+        set.phone.as_deref(),
+        Some("+79123456789"),
+        "the outbox holds the normalised value"
+    );
+    assert_eq!(set.name, None);
+
+    let cleared = store
+        .update(ProfileChanges {
+            organization: Some("  ".into()),
+            ..ProfileChanges::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(cleared.organization, None);
+    assert_eq!(cleared.email.as_deref(), Some("anna@example.com"));
+}
+
+#[tokio::test]
+async fn a_refused_detail_saves_none_of_the_batch() {
+    let dir = TempDir::new().unwrap();
+    let clock = Arc::new(ManualClock::at(T0));
+    let store = open(&dir, &clock).await;
+    let before = store.ensure_profile(first_run()).await.unwrap();
+    let err = store
+        .update(ProfileChanges {
+            name: Some("New Name".into()),
+            phone: Some("8 912 345 67 89".into()),
+            ..ProfileChanges::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ProfilePhoneNeedsCountryCode);
+    assert_eq!(err.field(), Some("phone"));
+    assert_eq!(store.profile().await.unwrap().unwrap(), before);
+    assert_eq!(store.pending().await.unwrap().len(), 1);
 }

@@ -28,7 +28,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         store
             .update(ProfileChanges {
                 name: Some(format!("name-{i}")),
-                language: None,
+                ..ProfileChanges::default()
             })
             .await?;
         writeln!(out, "ack {i}")?;

@@ -7,7 +7,7 @@ mod log;
 mod profile;
 
 pub use log::{Committed, MutationLog};
-pub use profile::{ProfileCreate, ProfileSet, NAME_MAX_CHARS};
+pub use profile::{ProfileCreate, ProfileSet};
 
 use crate::error::{CoreError, ValidationError};
 use serde::{Deserialize, Serialize};

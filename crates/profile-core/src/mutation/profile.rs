@@ -1,30 +1,11 @@
 //! `profile.create` and `profile.set`.
 
-use crate::error::{CoreError, ErrorCode, ValidationError};
+use crate::error::{CoreError, ValidationError};
+use crate::fields;
 use crate::language::Language;
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
-
-/// The most characters a name may have, counted after trimming.
-pub const NAME_MAX_CHARS: usize = 100;
-
-/// Trims a name and checks it is present, short enough and free of control characters.
-fn normalized_name(raw: &str) -> Result<String, ValidationError> {
-    let name = raw.trim();
-    if name.is_empty() {
-        return Err(ValidationError::new(ErrorCode::ProfileNameRequired, "name"));
-    }
-    if name.chars().count() > NAME_MAX_CHARS {
-        return Err(
-            ValidationError::new(ErrorCode::ProfileNameTooLong, "name").with("max", NAME_MAX_CHARS)
-        );
-    }
-    if name.chars().any(char::is_control) {
-        return Err(ValidationError::new(ErrorCode::ProfileNameInvalid, "name"));
-    }
-    Ok(name.to_owned())
-}
 
 /// Creates the profile.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -40,7 +21,7 @@ pub struct ProfileCreate {
 impl ProfileCreate {
     pub(super) fn validated(self) -> Result<Self, ValidationError> {
         Ok(Self {
-            name: normalized_name(&self.name)?,
+            name: fields::name(&self.name)?,
             ..self
         })
     }
@@ -75,13 +56,36 @@ pub struct ProfileSet {
     /// A new interface language.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub language: Option<Language>,
+    /// A new e-mail address; empty clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
+    /// A new organization; empty clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub organization: Option<String>,
+    /// A new phone number (E.164 once validated); empty clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
+}
+
+/// Applies an optional-field rule; a cleared field becomes `Some("")`.
+fn optional(
+    value: Option<String>,
+    rule: fn(&str) -> Result<Option<String>, ValidationError>,
+) -> Result<Option<String>, ValidationError> {
+    value
+        .map(|v| rule(&v).map(Option::unwrap_or_default))
+        .transpose()
 }
 
 impl ProfileSet {
     pub(super) fn validated(self) -> Result<Self, ValidationError> {
         Ok(Self {
-            name: self.name.as_deref().map(normalized_name).transpose()?,
-            ..self
+            profile_id: self.profile_id,
+            name: self.name.as_deref().map(fields::name).transpose()?,
+            language: self.language,
+            email: optional(self.email, fields::email)?,
+            organization: optional(self.organization, fields::organization)?,
+            phone: optional(self.phone, fields::phone)?,
         })
     }
 
@@ -90,12 +94,19 @@ impl ProfileSet {
         conn: &mut SqliteConnection,
         now_ms: i64,
     ) -> Result<(), CoreError> {
+        // NULL leaves a column as it is; '' (a cleared optional field) stores NULL.
         let done = sqlx::query(
-            "UPDATE profile SET name = COALESCE(?, name), language = COALESCE(?, language), \
-             updated_at = ? WHERE id = ?",
+            "UPDATE profile SET name = COALESCE(?1, name), language = COALESCE(?2, language), \
+             email = CASE WHEN ?3 IS NULL THEN email ELSE NULLIF(?3, '') END, \
+             organization = CASE WHEN ?4 IS NULL THEN organization ELSE NULLIF(?4, '') END, \
+             phone = CASE WHEN ?5 IS NULL THEN phone ELSE NULLIF(?5, '') END, \
+             updated_at = ?6 WHERE id = ?7",
         )
         .bind(self.name.as_deref())
         .bind(self.language.map(Language::code))
+        .bind(self.email.as_deref())
+        .bind(self.organization.as_deref())
+        .bind(self.phone.as_deref())
         .bind(now_ms)
         .bind(self.profile_id.to_string())
         .execute(conn)
@@ -104,43 +115,5 @@ impl ProfileSet {
             return Err(CoreError::ProfileMissing);
         }
         Ok(())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn names_are_trimmed() {
-        assert_eq!(
-            normalized_name("  Anna Petrova \t").unwrap(),
-            "Anna Petrova"
-        );
-        assert_eq!(normalized_name("Ёлкина Жанна").unwrap(), "Ёлкина Жанна");
-    }
-
-    #[test]
-    fn empty_and_blank_names_are_refused() {
-        for raw in ["", "   ", "\t\n"] {
-            let err = normalized_name(raw).unwrap_err();
-            assert_eq!(err.code, ErrorCode::ProfileNameRequired, "{raw:?}");
-            assert_eq!(err.field, Some("name"));
-        }
-    }
-
-    #[test]
-    fn length_is_counted_in_characters() {
-        let at_limit = "Ж".repeat(NAME_MAX_CHARS); // 200 bytes, 100 characters
-        assert_eq!(normalized_name(&at_limit).unwrap(), at_limit);
-        let err = normalized_name(&"Ж".repeat(NAME_MAX_CHARS + 1)).unwrap_err();
-        assert_eq!(err.code, ErrorCode::ProfileNameTooLong);
-        assert_eq!(err.params["max"], NAME_MAX_CHARS);
-    }
-
-    #[test]
-    fn control_characters_are_refused() {
-        let err = normalized_name("Anna\nPetrova").unwrap_err();
-        assert_eq!(err.code, ErrorCode::ProfileNameInvalid);
     }
 }
