@@ -201,6 +201,10 @@ impl App {
         // the test runner's pipe would keep the caller waiting.
         let log = File::create(device.dir.path().join(format!("driver-{port}.log")))?;
         let mut cmd = Command::new(&driver_bin);
+        // Its own process group, so that the driver, WebKitWebDriver and the app they start
+        // can all be ended together if a scenario fails half-way.
+        #[cfg(unix)]
+        std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
         cmd.args([
             "--port",
             &port.to_string(),
@@ -329,6 +333,20 @@ impl App {
         Ok(within("list windows", self.client.windows()).await?.len())
     }
 
+    /// Pastes `text` into the input matching `css` at once (typing hundreds of characters
+    /// through WebDriver takes seconds per hundred).
+    pub async fn paste(&self, css: &str, text: &str) -> Result<()> {
+        let script = format!(
+            "const input = document.querySelector({});
+             input.focus();
+             input.value = {};
+             input.dispatchEvent(new Event('input', {{ bubbles: true }}));",
+            json!(css),
+            json!(text)
+        );
+        self.js(&script).await.map(drop)
+    }
+
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<()> {
         within(css, self.find(css).await?.click()).await
@@ -352,6 +370,11 @@ impl App {
 impl Drop for App {
     fn drop(&mut self) {
         stop(&mut self.driver);
+        // A scenario that failed half-way must not leave its app running: the next one's
+        // start would hand over to it (single instance) instead of opening a window.
+        if let Ok(app) = app_binary() {
+            let _ = wait_until_gone(&app, Duration::from_secs(5));
+        }
     }
 }
 
@@ -366,8 +389,13 @@ impl Drop for DriverGuard {
     }
 }
 
+/// Ends the driver and everything it started (its process group), then reaps it.
 fn stop(child: &mut Child) {
     if matches!(child.try_wait(), Ok(None)) {
+        #[cfg(unix)]
+        let _ = Command::new("kill")
+            .args(["-s", "KILL", "--", &format!("-{}", child.id())])
+            .status();
         let _ = child.kill();
     }
     let _ = child.wait();
@@ -408,7 +436,9 @@ pub fn wait_until_gone(binary: &Path, patience: Duration) -> Result<()> {
     while !running_instances(binary).is_empty() {
         if Instant::now() > deadline {
             for pid in running_instances(binary) {
-                let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+                let _ = Command::new("kill")
+                    .args(["-s", "KILL", "--", &pid.to_string()])
+                    .status();
             }
             bail!("the app did not exit within {patience:?} of closing its window");
         }

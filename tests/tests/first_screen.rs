@@ -29,7 +29,7 @@ async fn edited_name_survives_a_restart() -> Result<()> {
     app.shot("first-start").await?;
 
     app.fill("#name", "  Ada Lovelace ").await?;
-    app.wait_text("#name-status", "Unsaved changes").await?;
+    app.wait_text("#name-status", "Not saved").await?;
     app.shot("unsaved").await?;
     app.click("#name-save").await?;
     app.wait_text("#name-status", "Saved").await?;
@@ -73,15 +73,15 @@ async fn bad_names_show_translated_errors_and_save_nothing() -> Result<()> {
 
     app.fill("#name", "   ").await?;
     app.click("#name-save").await?;
-    app.wait_text("#name-error", "Enter your name.").await?;
+    app.wait_text("#name-note", "Enter your name.").await?;
     ensure!(app.attr("#name", "aria-invalid").await?.as_deref() == Some("true"));
     app.wait_text("#header-name", &original).await?;
     app.shot("empty-en").await?;
 
-    app.fill("#name", &"x".repeat(101)).await?;
+    app.paste("#name", &"x".repeat(101)).await?;
     app.click("#name-save").await?;
     app.wait_text(
-        "#name-error",
+        "#name-note",
         "The name is too long: at most 100 characters.",
     )
     .await?;
@@ -89,12 +89,12 @@ async fn bad_names_show_translated_errors_and_save_nothing() -> Result<()> {
 
     // The error on screen follows a language switch.
     app.choose("#language", "ru").await?;
-    app.wait_text("#name-error", "Слишком длинное имя: не более 100 символов.")
+    app.wait_text("#name-note", "Слишком длинное имя: не более 100 символов.")
         .await?;
     app.shot("too-long-ru").await?;
     app.fill("#name", "").await?;
     app.click("#name-save").await?;
-    app.wait_text("#name-error", "Введите имя.").await?;
+    app.wait_text("#name-note", "Введите имя.").await?;
     app.shot("empty-ru").await?;
     app.quit().await?;
 
@@ -184,7 +184,7 @@ async fn dark_os_theme_gives_a_dark_window() -> Result<()> {
         app.click("#name-save").await?;
         app.wait_until(
             "the error shows",
-            "return document.getElementById('name-error').textContent !== ''",
+            "return document.getElementById('name-note').textContent !== ''",
         )
         .await?;
         app.shot("error").await?;
@@ -266,5 +266,113 @@ async fn the_page_runs_no_inline_script_and_has_no_file_or_http_api() -> Result<
         .await?;
     ensure!(refused == true, "core commands not granted are refused");
     app.quit().await?;
+    Ok(())
+}
+
+#[tokio::test]
+async fn details_are_checked_next_to_each_field_and_saved() -> Result<()> {
+    let device = Device::new()?;
+    let look = Look::english();
+    let app = App::start("details", &device, &look).await?;
+
+    app.fill("#email", "anna@").await?;
+    app.click("#email-save").await?;
+    app.wait_text(
+        "#email-note",
+        "Enter an e-mail address like name@example.com.",
+    )
+    .await?;
+    app.paste("#organization", &"O".repeat(201)).await?;
+    app.click("#organization-save").await?;
+    app.wait_text(
+        "#organization-note",
+        "The organization name is too long: at most 200 characters.",
+    )
+    .await?;
+    app.fill("#phone", "8 912 345 67 89").await?;
+    app.click("#phone-save").await?;
+    app.wait_text(
+        "#phone-note",
+        "Add the country code, e.g. +7 912 345-67-89.",
+    )
+    .await?;
+    ensure!(app.attr("#phone", "aria-invalid").await?.as_deref() == Some("true"));
+    app.shot("errors-en").await?;
+    app.choose("#language", "ru").await?;
+    app.wait_text(
+        "#email-note",
+        "Введите адрес электронной почты вида name@example.com.",
+    )
+    .await?;
+    app.wait_text("label[for=phone]", "Телефон").await?;
+    app.shot("errors-ru").await?;
+    app.choose("#language", "en").await?;
+
+    for (field, typed) in [
+        ("email", " anna@example.com "),
+        ("organization", "Acure"),
+        ("phone", "+7 912 345 67 89"),
+    ] {
+        app.fill(&format!("#{field}"), typed).await?;
+        app.click(&format!("#{field}-save")).await?;
+        app.wait_text(&format!("#{field}-status"), "Saved").await?;
+    }
+    ensure!(app.value("#email").await? == "anna@example.com");
+    ensure!(
+        app.value("#phone").await? == "+7 912 345-67-89",
+        "the phone is shown formatted"
+    );
+    app.wait_text(
+        "#phone-note",
+        "Include the country code, e.g. +7 912 345-67-89.",
+    )
+    .await?;
+    app.shot("saved").await?;
+
+    // Leaving the tab with an unsaved edit asks first.
+    app.fill("#organization", "Other Org").await?;
+    app.click("#tab-sessions").await?;
+    app.wait_until(
+        "the unsaved-changes dialog opens",
+        "return document.getElementById('unsaved-dialog').open",
+    )
+    .await?;
+    app.shot("leave-asks").await?;
+    app.click("#unsaved-dialog button[value=stay]").await?;
+    ensure!(
+        app.js("return document.getElementById('panel-profile').hidden")
+            .await?
+            == false
+    );
+    ensure!(
+        app.value("#organization").await? == "Other Org",
+        "the edit is kept"
+    );
+    app.click("#tab-sessions").await?;
+    app.click("#unsaved-dialog button[value=discard]").await?;
+    app.wait_until(
+        "the Sessions tab shows",
+        "return !document.getElementById('panel-sessions').hidden",
+    )
+    .await?;
+    app.click("#tab-profile").await?;
+    ensure!(
+        app.value("#organization").await? == "Acure",
+        "the edit was discarded"
+    );
+    app.quit().await?;
+
+    let app = App::start("details", &device, &look).await?;
+    ensure!(app.value("#email").await? == "anna@example.com");
+    ensure!(app.value("#organization").await? == "Acure");
+    ensure!(app.value("#phone").await? == "+7 912 345-67-89");
+    app.shot("after-restart").await?;
+    app.quit().await?;
+
+    let (profile, _) = stored(&device).await?;
+    ensure!(
+        profile.phone.as_deref() == Some("+79123456789"),
+        "stored as E.164"
+    );
     Ok(())
 }

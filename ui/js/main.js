@@ -4,7 +4,16 @@ import * as api from './api.js';
 import { errorText, setBundles, setLanguage } from './i18n.js';
 import { initHeader } from './header.js';
 import { initTabs } from './tabs.js';
-import { initProfileTab } from './tabs/profile.js';
+import { discardEdits, hasUnsavedEdits, initProfileTab } from './tabs/profile.js';
+import { askToDiscard } from './unsaved-dialog.js';
+
+/** Leaving the Profile tab with unsaved edits asks first. */
+async function beforeLeave(panelId) {
+  if (panelId !== 'panel-profile' || !hasUnsavedEdits()) return true;
+  const discard = await askToDiscard();
+  if (discard) discardEdits();
+  return discard;
+}
 
 async function boot() {
   const app = document.getElementById('app');
@@ -12,7 +21,7 @@ async function boot() {
   setBundles(bundles);
   setLanguage(profile.language);
   initHeader(profile);
-  initTabs();
+  initTabs({ beforeLeave });
   initProfileTab(profile);
   app.removeAttribute('aria-busy');
   app.dataset.ready = 'true';

@@ -1,8 +1,18 @@
 // The tab strip: click or arrow keys switch panels (WAI-ARIA tabs pattern).
 
 const tabs = [...document.querySelectorAll('[role="tab"]')];
+let mayLeave = async () => true;
 
-function select(tab, focus) {
+function current() {
+  return tabs.find((tab) => tab.getAttribute('aria-selected') === 'true');
+}
+
+async function select(tab, focus) {
+  const from = current();
+  if (tab === from || !(await mayLeave(from.getAttribute('aria-controls')))) {
+    from.focus();
+    return;
+  }
   for (const other of tabs) {
     const selected = other === tab;
     other.setAttribute('aria-selected', String(selected));
@@ -12,8 +22,12 @@ function select(tab, focus) {
   if (focus) tab.focus();
 }
 
-/** Makes the tabs work by mouse and keyboard. */
-export function initTabs() {
+/**
+ * Makes the tabs work by mouse and keyboard.
+ * `beforeLeave(panelId)` resolves to false to keep the user on a panel (e.g. unsaved edits).
+ */
+export function initTabs({ beforeLeave } = {}) {
+  if (beforeLeave) mayLeave = beforeLeave;
   tabs.forEach((tab, index) => {
     tab.addEventListener('click', () => select(tab, false));
     tab.addEventListener('keydown', (event) => {

@@ -50,8 +50,13 @@ fn real_main() -> Result<()> {
 }
 
 /// The workspace root: the parent of this crate's directory.
+///
+/// Read at run time (`cargo run` sets it): with a target directory shared between clones,
+/// the compile-time value can name another clone whose build was reused.
 fn workspace_root() -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+    std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")))
         .parent()
         .expect("xtask lives inside the workspace")
         .to_path_buf()

@@ -13,6 +13,12 @@ pub struct ProfileInput {
     pub name: Option<String>,
     /// A new interface language code.
     pub language: Option<String>,
+    /// A new e-mail address; empty clears it.
+    pub email: Option<String>,
+    /// A new organization; empty clears it.
+    pub organization: Option<String>,
+    /// A new phone number; empty clears it.
+    pub phone: Option<String>,
 }
 
 /// The profile on this device.
@@ -38,6 +44,9 @@ pub async fn profile_set(
             .as_deref()
             .map(Language::parse)
             .transpose()?,
+        email: changes.email,
+        organization: changes.organization,
+        phone: changes.phone,
     };
     Ok(state.store.update(changes).await?)
 }

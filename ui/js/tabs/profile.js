@@ -1,59 +1,40 @@
 // The Profile tab: personal details, each field saved with its own «Save».
 
 import * as api from '../api.js';
-import { errorText, onLanguageChange, t } from '../i18n.js';
+import { createFieldRow } from '../field-row.js';
 import { showProfile } from '../header.js';
+import { translate } from '../i18n.js';
 
-const form = document.getElementById('name-form');
-const input = document.getElementById('name');
-const saveButton = document.getElementById('name-save');
-const errorEl = document.getElementById('name-error');
-const statusEl = document.getElementById('name-status');
+/** The personal details, in the order they are shown. */
+const DETAILS = [
+  { field: 'name', autocomplete: 'name', value: (p) => p.name },
+  { field: 'email', type: 'email', autocomplete: 'email', value: (p) => p.email ?? '' },
+  { field: 'organization', autocomplete: 'organization', value: (p) => p.organization ?? '' },
+  { field: 'phone', type: 'tel', autocomplete: 'tel', hint: 'profile.phone_hint', value: (p) => p.phone_display ?? '' },
+];
 
-let saved = '';
-let error = null;     // the last refusal, kept so a language switch re-translates it
-let status = null;    // 'unsaved' | 'saving' | 'saved' | null
+let rows = [];
 
-function render() {
-  errorEl.textContent = error ? errorText(error) : '';
-  input.setAttribute('aria-invalid', String(Boolean(error)));
-  statusEl.textContent = status ? t(`profile.${status}`) : '';
-  statusEl.dataset.state = status ?? '';
-  saveButton.disabled = status === 'saving';
+async function save(field, value) {
+  const profile = await api.profileSet({ [field]: value });
+  showProfile(profile);
+  return profile;
 }
 
-function edited() {
-  error = null;
-  status = input.value === saved ? null : 'unsaved';
-  render();
-}
-
-async function save(event) {
-  event.preventDefault();
-  status = 'saving';
-  error = null;
-  render();
-  try {
-    const profile = await api.profileSet({ name: input.value });
-    saved = profile.name;
-    input.value = saved;
-    showProfile(profile);
-    status = 'saved';
-  } catch (refusal) {
-    error = refusal;
-    status = input.value === saved ? null : 'unsaved';
-  }
-  render();
-  if (error) input.focus();
-}
-
-/** Fills the tab from the profile and wires its form. */
+/** Fills the tab from the profile and wires its forms. */
 export function initProfileTab(profile) {
-  saved = profile.name;
-  input.value = saved;
-  input.maxLength = 200; // generous: the core rule is checked in Rust and reported here
-  input.addEventListener('input', edited);
-  form.addEventListener('submit', save);
-  onLanguageChange(render);
-  render();
+  const container = document.getElementById('details-fields');
+  rows = DETAILS.map((spec) => createFieldRow(container, { ...spec, save: (value) => save(spec.field, value) }));
+  translate(container);
+  for (const row of rows) row.show(profile);
+}
+
+/** Whether any field has an edit that is not saved. */
+export function hasUnsavedEdits() {
+  return rows.some((row) => row.dirty());
+}
+
+/** Puts every field back to its saved value. */
+export function discardEdits() {
+  for (const row of rows) row.reset();
 }
