@@ -21,6 +21,9 @@ pub enum ErrorCode {
     /// The interface language is not one the app offers.
     #[serde(rename = "profile.language_unsupported")]
     ProfileLanguageUnsupported,
+    /// The time zone is not one of the catalogue's IANA zones.
+    #[serde(rename = "profile.time_zone_invalid")]
+    ProfileTimeZoneInvalid,
     /// There is no profile on this device yet.
     #[serde(rename = "profile.missing")]
     ProfileMissing,
@@ -31,11 +34,12 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 6] = [
+    pub const ALL: [ErrorCode; 7] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
         Self::ProfileLanguageUnsupported,
+        Self::ProfileTimeZoneInvalid,
         Self::ProfileMissing,
         Self::Internal,
     ];
@@ -47,6 +51,7 @@ impl ErrorCode {
             Self::ProfileNameTooLong => "profile.name_too_long",
             Self::ProfileNameInvalid => "profile.name_invalid",
             Self::ProfileLanguageUnsupported => "profile.language_unsupported",
+            Self::ProfileTimeZoneInvalid => "profile.time_zone_invalid",
             Self::ProfileMissing => "profile.missing",
             Self::Internal => "internal",
         }
@@ -61,6 +66,7 @@ impl ErrorCode {
                 "The name cannot contain line breaks or control characters."
             }
             Self::ProfileLanguageUnsupported => "This interface language is not available.",
+            Self::ProfileTimeZoneInvalid => "This time zone is not available.",
             Self::ProfileMissing => "There is no profile on this device yet.",
             Self::Internal => "Something went wrong. Please try again.",
         }
