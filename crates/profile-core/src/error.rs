@@ -39,6 +39,9 @@ pub enum ErrorCode {
     /// The interface language is not one the app offers.
     #[serde(rename = "profile.language_unsupported")]
     ProfileLanguageUnsupported,
+    /// The time zone is not one of the catalogue's IANA zones.
+    #[serde(rename = "profile.time_zone_invalid")]
+    ProfileTimeZoneInvalid,
     /// There is no profile on this device yet.
     #[serde(rename = "profile.missing")]
     ProfileMissing,
@@ -49,7 +52,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 12] = [
+    pub const ALL: [ErrorCode; 13] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -60,6 +63,7 @@ impl ErrorCode {
         Self::ProfilePhoneInvalid,
         Self::ProfilePhoneNeedsCountryCode,
         Self::ProfileLanguageUnsupported,
+        Self::ProfileTimeZoneInvalid,
         Self::ProfileMissing,
         Self::Internal,
     ];
@@ -77,6 +81,7 @@ impl ErrorCode {
             Self::ProfilePhoneInvalid => "profile.phone_invalid",
             Self::ProfilePhoneNeedsCountryCode => "profile.phone_needs_country_code",
             Self::ProfileLanguageUnsupported => "profile.language_unsupported",
+            Self::ProfileTimeZoneInvalid => "profile.time_zone_invalid",
             Self::ProfileMissing => "profile.missing",
             Self::Internal => "internal",
         }
@@ -99,6 +104,7 @@ impl ErrorCode {
             Self::ProfilePhoneInvalid => "This is not a valid phone number.",
             Self::ProfilePhoneNeedsCountryCode => "Add the country code, e.g. +7 912 345-67-89.",
             Self::ProfileLanguageUnsupported => "This interface language is not available.",
+            Self::ProfileTimeZoneInvalid => "This time zone is not available.",
             Self::ProfileMissing => "There is no profile on this device yet.",
             Self::Internal => "Something went wrong. Please try again.",
         }

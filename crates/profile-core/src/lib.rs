@@ -15,6 +15,7 @@ pub mod outbox;
 pub mod profile;
 pub mod random;
 pub mod store;
+pub mod time_zone;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use env::Env;
