@@ -45,6 +45,27 @@ pub enum ErrorCode {
     /// There is no profile on this device yet.
     #[serde(rename = "profile.missing")]
     ProfileMissing,
+    /// The chosen avatar file is larger than allowed.
+    #[serde(rename = "avatar.too_large")]
+    AvatarTooLarge,
+    /// The chosen avatar file could not be read (gone, a folder, no permission).
+    #[serde(rename = "avatar.unreadable")]
+    AvatarUnreadable,
+    /// The avatar file is not a JPEG, PNG, WebP or GIF image.
+    #[serde(rename = "avatar.unsupported_format")]
+    AvatarUnsupportedFormat,
+    /// The avatar file's content is a different image format than its extension says.
+    #[serde(rename = "avatar.format_mismatch")]
+    AvatarFormatMismatch,
+    /// The avatar file is damaged or truncated.
+    #[serde(rename = "avatar.corrupt")]
+    AvatarCorrupt,
+    /// The avatar image is too large in pixels.
+    #[serde(rename = "avatar.dimensions_too_large")]
+    AvatarDimensionsTooLarge,
+    /// The crop square is empty or not inside the image.
+    #[serde(rename = "avatar.crop_invalid")]
+    AvatarCropInvalid,
     /// Anything the user cannot act on; details are in the log only.
     #[serde(rename = "internal")]
     Internal,
@@ -52,7 +73,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 13] = [
+    pub const ALL: [ErrorCode; 20] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -65,6 +86,13 @@ impl ErrorCode {
         Self::ProfileLanguageUnsupported,
         Self::ProfileTimeZoneInvalid,
         Self::ProfileMissing,
+        Self::AvatarTooLarge,
+        Self::AvatarUnreadable,
+        Self::AvatarUnsupportedFormat,
+        Self::AvatarFormatMismatch,
+        Self::AvatarCorrupt,
+        Self::AvatarDimensionsTooLarge,
+        Self::AvatarCropInvalid,
         Self::Internal,
     ];
 
@@ -83,6 +111,13 @@ impl ErrorCode {
             Self::ProfileLanguageUnsupported => "profile.language_unsupported",
             Self::ProfileTimeZoneInvalid => "profile.time_zone_invalid",
             Self::ProfileMissing => "profile.missing",
+            Self::AvatarTooLarge => "avatar.too_large",
+            Self::AvatarUnreadable => "avatar.unreadable",
+            Self::AvatarUnsupportedFormat => "avatar.unsupported_format",
+            Self::AvatarFormatMismatch => "avatar.format_mismatch",
+            Self::AvatarCorrupt => "avatar.corrupt",
+            Self::AvatarDimensionsTooLarge => "avatar.dimensions_too_large",
+            Self::AvatarCropInvalid => "avatar.crop_invalid",
             Self::Internal => "internal",
         }
     }
@@ -106,6 +141,15 @@ impl ErrorCode {
             Self::ProfileLanguageUnsupported => "This interface language is not available.",
             Self::ProfileTimeZoneInvalid => "This time zone is not available.",
             Self::ProfileMissing => "There is no profile on this device yet.",
+            Self::AvatarTooLarge => "The file is too large: at most 5 MB.",
+            Self::AvatarUnreadable => "The file could not be read.",
+            Self::AvatarUnsupportedFormat => "Choose a JPEG, PNG, WebP or GIF image.",
+            Self::AvatarFormatMismatch => {
+                "The file's name does not match its content: it is a different image format."
+            }
+            Self::AvatarCorrupt => "The image is damaged and cannot be opened.",
+            Self::AvatarDimensionsTooLarge => "The image has too many pixels.",
+            Self::AvatarCropInvalid => "The selected square is outside the image.",
             Self::Internal => "Something went wrong. Please try again.",
         }
     }
@@ -161,6 +205,9 @@ pub enum CoreError {
     /// The database schema could not be brought up to date.
     #[error("schema migration failure")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// An avatar file or crop was refused, or the avatar pipeline failed.
+    #[error(transparent)]
+    Avatar(#[from] crate::avatar::AvatarError),
     /// Stored data could not be read back.
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
@@ -172,6 +219,7 @@ impl CoreError {
         match self {
             Self::Invalid(e) => e.code,
             Self::ProfileMissing => ErrorCode::ProfileMissing,
+            Self::Avatar(e) => e.code(),
             Self::Storage(_) | Self::Migration(_) | Self::Corrupt(_) => ErrorCode::Internal,
         }
     }
@@ -180,6 +228,7 @@ impl CoreError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Self::Invalid(e) => e.field,
+            Self::Avatar(e) => e.field(),
             _ => None,
         }
     }
@@ -188,6 +237,7 @@ impl CoreError {
     pub fn params(&self) -> Map<String, Value> {
         match self {
             Self::Invalid(e) => e.params.clone(),
+            Self::Avatar(e) => e.params(),
             _ => Map::new(),
         }
     }

@@ -3,6 +3,7 @@
 //! This crate knows nothing of Tauri or of any UI. Time and randomness come in through
 //! [`Env`], so tests decide what "now" is and what "random" returns.
 
+pub mod avatar;
 pub mod clock;
 pub mod db;
 pub mod env;

@@ -12,8 +12,17 @@ use std::time::Duration;
 
 const ITERATIONS: u64 = 60;
 
-/// Runs one writer from `first`, kills it after `delay`, returns the last acknowledged index.
-fn run_and_kill(db: &Path, first: u64, delay: Duration) -> Option<u64> {
+/// When a kill comes.
+#[derive(Clone, Copy)]
+enum KillAt {
+    /// `delay` after the start: lands anywhere, opening and migrating included.
+    AfterStart(Duration),
+    /// `delay` after the first acknowledged save: lands in the save loop.
+    AfterFirstAck(Duration),
+}
+
+/// Runs one writer from `first`, kills it as `at` says, returns the last acknowledged index.
+fn run_and_kill(db: &Path, first: u64, at: KillAt) -> Option<u64> {
     let mut child = Command::new(env!("CARGO_BIN_EXE_profile-store-writer"))
         .arg(db)
         .arg(first.to_string())
@@ -30,6 +39,20 @@ fn run_and_kill(db: &Path, first: u64, delay: Duration) -> Option<u64> {
             }
         }
     });
+    let mut acked = None;
+    let delay = match at {
+        KillAt::AfterStart(delay) => delay,
+        KillAt::AfterFirstAck(delay) => {
+            // Waiting for an event, not for time: progress does not depend on machine speed.
+            for line in rx.iter() {
+                if let Some(n) = line.strip_prefix("ack ").and_then(|n| n.parse().ok()) {
+                    acked = Some(n);
+                    break;
+                }
+            }
+            delay
+        }
+    };
     std::thread::sleep(delay);
     child.kill().expect("SIGKILL delivered"); // Child::kill is SIGKILL on Unix
     child.wait().unwrap();
@@ -37,6 +60,7 @@ fn run_and_kill(db: &Path, first: u64, delay: Duration) -> Option<u64> {
     rx.try_iter()
         .filter_map(|line| line.strip_prefix("ack ")?.parse().ok())
         .last()
+        .or(acked)
 }
 
 fn index_of(name: &str) -> u64 {
@@ -60,9 +84,15 @@ async fn killing_the_writer_mid_save_never_corrupts_or_loses_acknowledged_saves(
     let mut next = 1;
     let (mut corrupt, mut lost, mut killed_mid_save) = (0, 0, 0);
     for iteration in 0..ITERATIONS {
-        // Early kills land in opening and migrating; later ones in the save loop.
-        let delay = Duration::from_millis(rng.gen_range(0..150));
-        let acked = run_and_kill(&db, next, delay);
+        // One kill in four lands anywhere from the start (opening, migrating, first save);
+        // the others land in the save loop, after at least one acknowledged save.
+        let delay = Duration::from_millis(rng.gen_range(0..60));
+        let at = if iteration % 4 == 0 {
+            KillAt::AfterStart(delay)
+        } else {
+            KillAt::AfterFirstAck(delay)
+        };
+        let acked = run_and_kill(&db, next, at);
         if let Some(a) = acked {
             last_acked = Some(a);
         }

@@ -1,0 +1,150 @@
+//! Why an avatar file or crop was refused, with the stable codes of DESIGN.md §5.
+
+use crate::avatar::format::AvatarFormat;
+use crate::error::ErrorCode;
+use serde_json::{Map, Value};
+
+/// Everything that can go wrong between a chosen file and a stored avatar.
+///
+/// Each variant maps to one stable dotted code; the `params` are what the translated
+/// message interpolates. Only [`AvatarError::Internal`] is our own fault.
+#[derive(Debug, thiserror::Error)]
+pub enum AvatarError {
+    /// The file is larger than allowed; refused before decoding.
+    #[error("file of {size_bytes} bytes exceeds the limit of {max_bytes}")]
+    TooLarge {
+        /// The file's size.
+        size_bytes: u64,
+        /// The limit.
+        max_bytes: u64,
+    },
+    /// The chosen file could not be opened or read (gone, a directory, no permission).
+    #[error("the file could not be read")]
+    Unreadable(#[source] std::io::Error),
+    /// The content is not a JPEG, PNG, WebP or GIF image.
+    #[error("unsupported format{}", .detected.map(|d| format!(" ({d})")).unwrap_or_default())]
+    UnsupportedFormat {
+        /// Another image format we recognised, e.g. `heif`, when we did.
+        detected: Option<&'static str>,
+    },
+    /// A supported image whose extension names a different image format.
+    #[error("the content is {detected} but the file is named .{extension}")]
+    FormatMismatch {
+        /// The file's extension, lower case, without the dot.
+        extension: String,
+        /// The format found in the content.
+        detected: AvatarFormat,
+    },
+    /// The file starts like a supported image but cannot be decoded (truncated, damaged).
+    #[error("the image data is damaged: {0}")]
+    Corrupt(String),
+    /// The image is wider, taller or larger than the limits, or needs too much memory.
+    #[error("image of {width}×{height} exceeds the limits")]
+    DimensionsTooLarge {
+        /// Width claimed by the file.
+        width: u32,
+        /// Height claimed by the file.
+        height: u32,
+        /// Largest side allowed.
+        max_side: u32,
+        /// Largest pixel count allowed.
+        max_pixels: u64,
+    },
+    /// The crop square is empty or does not lie inside the (oriented) image.
+    #[error("crop {size}px at ({x}, {y}) is not inside the {width}×{height} image")]
+    CropInvalid {
+        /// Left edge asked for.
+        x: u32,
+        /// Top edge asked for.
+        y: u32,
+        /// Side asked for.
+        size: u32,
+        /// Oriented image width.
+        width: u32,
+        /// Oriented image height.
+        height: u32,
+    },
+    /// A failure of ours (encoding, an impossible state); logged in full, shown as `internal`.
+    #[error("internal avatar failure: {0}")]
+    Internal(String),
+}
+
+impl AvatarError {
+    /// The stable code the UI sees, e.g. `avatar.too_large`.
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            Self::TooLarge { .. } => ErrorCode::AvatarTooLarge,
+            Self::Unreadable(_) => ErrorCode::AvatarUnreadable,
+            Self::UnsupportedFormat { .. } => ErrorCode::AvatarUnsupportedFormat,
+            Self::FormatMismatch { .. } => ErrorCode::AvatarFormatMismatch,
+            Self::Corrupt(_) => ErrorCode::AvatarCorrupt,
+            Self::DimensionsTooLarge { .. } => ErrorCode::AvatarDimensionsTooLarge,
+            Self::CropInvalid { .. } => ErrorCode::AvatarCropInvalid,
+            Self::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    /// The input the UI shows the error next to: the chosen `file`, or the `crop`.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            Self::CropInvalid { .. } => Some("crop"),
+            Self::Internal(_) => None,
+            _ => Some("file"),
+        }
+    }
+
+    /// Values for the translated message, e.g. `{"max_bytes": 5242880, "size_bytes": N}`.
+    pub fn params(&self) -> Map<String, Value> {
+        let mut p = Map::new();
+        let mut put = |k: &str, v: Value| {
+            p.insert(k.to_owned(), v);
+        };
+        match self {
+            Self::TooLarge {
+                size_bytes,
+                max_bytes,
+            } => {
+                put("max_bytes", (*max_bytes).into());
+                put("size_bytes", (*size_bytes).into());
+            }
+            Self::UnsupportedFormat { detected } => {
+                if let Some(d) = detected {
+                    put("detected", (*d).into());
+                }
+            }
+            Self::FormatMismatch {
+                extension,
+                detected,
+            } => {
+                put("extension", extension.clone().into());
+                put("detected", detected.as_str().into());
+            }
+            Self::DimensionsTooLarge {
+                width,
+                height,
+                max_side,
+                max_pixels,
+            } => {
+                put("width", (*width).into());
+                put("height", (*height).into());
+                put("max_side", (*max_side).into());
+                put("max_pixels", (*max_pixels).into());
+            }
+            Self::CropInvalid {
+                x,
+                y,
+                size,
+                width,
+                height,
+            } => {
+                put("x", (*x).into());
+                put("y", (*y).into());
+                put("size", (*size).into());
+                put("width", (*width).into());
+                put("height", (*height).into());
+            }
+            Self::Unreadable(_) | Self::Corrupt(_) | Self::Internal(_) => {}
+        }
+        p
+    }
+}

@@ -1,0 +1,245 @@
+//! The avatar pipeline: a file the user chose → a preview for the crop dialog → a
+//! 512×512 avatar of the square they cropped (DESIGN.md §4).
+//!
+//! Rust reads the file; the webview never does. Checks run cheapest first: file size
+//! (before reading), format from the content, dimensions from the header (before any
+//! pixel buffer), then decoding under a memory ceiling. JPEGs are decoded at 1/2, 1/4 or
+//! 1/8 scale whenever that still leaves enough pixels, which is what makes a 24 MP photo
+//! quick. Coordinates the caller sees are always in original pixels after EXIF orientation.
+
+mod crop;
+mod decode;
+mod encode;
+mod error;
+mod format;
+mod jpeg;
+mod limits;
+mod orientation;
+
+pub use crop::CropSquare;
+pub use encode::EncodedImage;
+pub use error::AvatarError;
+pub use format::AvatarFormat;
+pub use limits::{AvatarLimits, AVATAR_SIDE, MAX_FILE_BYTES};
+pub use orientation::Orientation;
+
+use crop::Region;
+use decode::Header;
+use encode::Effort;
+use std::io::Read;
+use std::path::Path;
+
+/// Turns chosen image files into previews and cropped 512×512 avatars, within limits.
+#[derive(Debug, Clone, Default)]
+pub struct AvatarPipeline {
+    limits: AvatarLimits,
+}
+
+/// A chosen file that passed the size, format and header checks; its pixels are decoded
+/// only when a preview or crop is asked for.
+#[derive(Debug, Clone)]
+pub struct AvatarSource {
+    bytes: Vec<u8>,
+    format: AvatarFormat,
+    header: Header,
+}
+
+/// A downscaled whole picture for the crop dialog, with the original's oriented size.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Preview {
+    /// The preview picture, oriented, fitting in the requested box.
+    pub image: EncodedImage,
+    /// Width of the original after orientation: the space crop squares are given in.
+    pub original_width: u32,
+    /// Height of the original after orientation.
+    pub original_height: u32,
+}
+
+impl AvatarSource {
+    /// The format found in the content.
+    pub fn format(&self) -> AvatarFormat {
+        self.format
+    }
+
+    /// Width in pixels as the user sees the picture (EXIF orientation applied).
+    pub fn width(&self) -> u32 {
+        self.oriented_size().0
+    }
+
+    /// Height in pixels as the user sees the picture (EXIF orientation applied).
+    pub fn height(&self) -> u32 {
+        self.oriented_size().1
+    }
+
+    /// Whether the picture has an alpha channel (it may still turn out fully opaque).
+    pub fn has_alpha(&self) -> bool {
+        self.header.has_alpha
+    }
+
+    /// The EXIF orientation found in the file.
+    pub fn orientation(&self) -> Orientation {
+        self.header.orientation
+    }
+
+    /// Size of the file in bytes.
+    pub fn file_size(&self) -> u64 {
+        self.bytes.len() as u64
+    }
+
+    fn oriented_size(&self) -> (u32, u32) {
+        orientation::oriented_size(
+            self.header.width,
+            self.header.height,
+            self.header.orientation,
+        )
+    }
+}
+
+impl AvatarPipeline {
+    /// A pipeline with the given limits.
+    pub fn new(limits: AvatarLimits) -> Self {
+        Self { limits }
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &AvatarLimits {
+        &self.limits
+    }
+
+    /// Reads and checks the file at `path`: size, format (by content, agreeing with the
+    /// extension), dimensions and orientation. Pixel data is decoded later.
+    pub fn open(&self, path: &Path) -> Result<AvatarSource, AvatarError> {
+        let max = self.limits.max_file_bytes;
+        let file = std::fs::File::open(path).map_err(AvatarError::Unreadable)?;
+        let meta = file.metadata().map_err(AvatarError::Unreadable)?;
+        if !meta.is_file() {
+            return Err(AvatarError::Unreadable(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "not a regular file",
+            )));
+        }
+        let too_large = |size_bytes| AvatarError::TooLarge {
+            size_bytes,
+            max_bytes: max,
+        };
+        if meta.len() > max {
+            return Err(too_large(meta.len()));
+        }
+        // Read at most one byte past the limit: the file may have grown since `metadata`.
+        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+        file.take(max + 1)
+            .read_to_end(&mut bytes)
+            .map_err(AvatarError::Unreadable)?;
+        if bytes.len() as u64 > max {
+            return Err(too_large(bytes.len() as u64));
+        }
+        let format = format::resolve(path, &bytes)?;
+        let header = decode::read_header(format, &bytes, &self.limits)?;
+        Ok(AvatarSource {
+            bytes,
+            format,
+            header,
+        })
+    }
+
+    /// The whole picture, oriented and scaled down to fit `max_side` × `max_side` (never
+    /// up): JPEG, or PNG if it has transparency.
+    ///
+    /// The crop dialog maps a square drawn on the preview to original pixels by
+    /// multiplying by `original_width / image.width`.
+    pub fn preview(&self, source: &AvatarSource, max_side: u32) -> Result<Preview, AvatarError> {
+        if max_side == 0 {
+            return Err(AvatarError::Internal(
+                "preview size must be positive".into(),
+            ));
+        }
+        let Header { width, height, .. } = source.header;
+        let longest = width.max(height);
+        let (out_w, out_h) = if longest <= max_side {
+            (width, height)
+        } else {
+            let fit = |side: u32| {
+                let scaled = u64::from(side) * u64::from(max_side) / u64::from(longest);
+                (scaled as u32).max(1)
+            };
+            (fit(width), fit(height))
+        };
+        let shrink = self.shrink_for(source, longest, max_side);
+        let raster = decode::decode(
+            source.format,
+            &source.bytes,
+            &source.header,
+            &self.limits,
+            shrink,
+        )?;
+        let s = f64::from(raster.shrink);
+        let region = Region {
+            left: 0.0,
+            top: 0.0,
+            width: f64::from(width) / s,
+            height: f64::from(height) / s,
+        };
+        let small = crop::resize(&raster, region, out_w, out_h)?;
+        drop(raster);
+        let oriented = orientation::apply(small, source.header.orientation)?;
+        Ok(Preview {
+            image: encode::encode(&oriented, Effort::Preview)?,
+            original_width: source.width(),
+            original_height: source.height(),
+        })
+    }
+
+    /// The avatar: `square` (original pixels after orientation) cut out, resized to
+    /// 512×512 with Lanczos3 and encoded as JPEG (quality 85), or PNG if it has
+    /// transparency.
+    pub fn crop(
+        &self,
+        source: &AvatarSource,
+        square: CropSquare,
+    ) -> Result<EncodedImage, AvatarError> {
+        square.check_inside(source.width(), source.height())?;
+        let Header {
+            width,
+            height,
+            orientation,
+            ..
+        } = source.header;
+        let (sx, sy) = orientation::stored_square_origin(
+            square.x,
+            square.y,
+            square.size,
+            width,
+            height,
+            orientation,
+        );
+        let shrink = self.shrink_for(source, square.size, AVATAR_SIDE);
+        let raster = decode::decode(
+            source.format,
+            &source.bytes,
+            &source.header,
+            &self.limits,
+            shrink,
+        )?;
+        let s = f64::from(raster.shrink);
+        let region = Region {
+            left: f64::from(sx) / s,
+            top: f64::from(sy) / s,
+            width: f64::from(square.size) / s,
+            height: f64::from(square.size) / s,
+        };
+        let avatar = crop::resize(&raster, region, AVATAR_SIDE, AVATAR_SIDE)?;
+        drop(raster);
+        // The square stays a square under every orientation, so turning the small result
+        // is the same as turning the whole picture first, and far cheaper.
+        let avatar = orientation::apply(avatar, orientation)?;
+        encode::encode(&avatar, Effort::Store)
+    }
+
+    /// The DCT shrink for a JPEG whose `span` stored pixels must still cover `target`.
+    fn shrink_for(&self, source: &AvatarSource, span: u32, target: u32) -> u32 {
+        match source.format {
+            AvatarFormat::Jpeg => jpeg::shrink_for(span, target),
+            _ => 1,
+        }
+    }
+}
