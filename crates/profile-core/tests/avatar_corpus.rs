@@ -158,13 +158,14 @@ fn baseline_jpeg_is_cropped_to_512_jpeg() {
 }
 
 #[test]
-fn progressive_jpeg_is_accepted() {
+fn progressive_jpeg_is_accepted_and_shrunk_on_load() {
     let dir = tempfile::tempdir().unwrap();
-    let bytes = jpeg_with(&halves(640, 640, GREEN, YELLOW), 90, |e| {
+    // 1100 px: the full square shrinks by 2 on load (550 ≥ 512).
+    let bytes = jpeg_with(&halves(1100, 1100, GREEN, YELLOW), 90, |e| {
         e.set_progressive(true)
     });
     let path = write(dir.path(), "progressive.jpeg", &bytes);
-    let (_, out) = accept(&path, AvatarFormat::Jpeg, 640, 640);
+    let (_, out) = accept(&path, AvatarFormat::Jpeg, 1100, 1100);
     assert_near(&out, 100, 100, GREEN, "left");
     assert_near(&out, 400, 100, YELLOW, "right");
 }
@@ -455,6 +456,33 @@ fn exif_orientations_1_to_8_come_out_upright() {
         assert_near(&right, 40, 40, GREEN, &what);
         assert_near(&right, 470, 470, GREEN, &what);
     }
+}
+
+#[test]
+fn png_exif_orientation_is_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let upright = upright_marked();
+    let (w, h) = upright.dimensions();
+    // Orientation 6: stored turned a quarter counter-clockwise, shown turned back.
+    let stored = RgbImage::from_fn(h, w, |sx, sy| {
+        let (x, y) = shown_at(sx, sy, 6, w, h);
+        *upright.get_pixel(x, y)
+    });
+    let plain = png_rgb(&stored);
+    // Put an eXIf chunk (the TIFF structure, without JPEG's "Exif\0\0") right after IHDR.
+    let ihdr_end = 8 + 4 + 4 + 13 + 4;
+    let mut bytes = plain[..ihdr_end].to_vec();
+    png_chunk(&mut bytes, b"eXIf", &exif_orientation(6, true)[6..]);
+    bytes.extend_from_slice(&plain[ihdr_end..]);
+    let path = write(dir.path(), "turned.png", &bytes);
+
+    let pipeline = AvatarPipeline::default();
+    let source = pipeline.open(&path).unwrap();
+    assert_eq!(source.orientation(), Orientation::Rotate90);
+    assert_eq!((source.width(), source.height()), (w, h));
+    let right = decode_result(&pipeline.crop(&source, square(200, 0, 400)).unwrap());
+    assert_near(&right, 470, 40, YELLOW, "top-right marker");
+    assert_near(&right, 40, 470, GREEN, "bottom-left");
 }
 
 #[test]
