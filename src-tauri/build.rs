@@ -2,8 +2,16 @@
 //! capability files decide which of them the webview may call.
 
 fn main() {
-    let manifest =
-        tauri_build::AppManifest::new().commands(&["profile_get", "profile_set", "ui_strings"]);
+    let manifest = tauri_build::AppManifest::new().commands(&[
+        "profile_get",
+        "profile_set",
+        "ui_strings",
+        "avatar_choose",
+        "avatar_save",
+        "avatar_remove",
+        "time_zones_search",
+        "time_zone_describe",
+    ]);
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")
         .app_manifest(manifest);

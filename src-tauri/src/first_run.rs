@@ -1,12 +1,13 @@
 //! What a first start takes from the operating system.
 
-use profile_core::{FirstRun, Language};
+use profile_core::{time_zone, FirstRun, Language};
 
-/// The OS account's name and the language of the OS locale.
+/// The OS account's name, the language of the OS locale and the OS time zone.
 pub fn detect() -> FirstRun {
     FirstRun {
         name: os_user_name(),
         language: Language::from_os_locale(sys_locale::get_locale().as_deref()),
+        time_zone: time_zone::os_time_zone().unwrap_or_else(|| "UTC".into()),
     }
 }
 

@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod error;
 pub mod first_run;
+pub mod picker;
 pub mod state;
 
 use tauri::{Builder, Manager, Runtime};
@@ -16,6 +17,11 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::profile::profile_get,
         commands::profile::profile_set,
         commands::i18n::ui_strings,
+        commands::avatar::avatar_choose,
+        commands::avatar::avatar_save,
+        commands::avatar::avatar_remove,
+        commands::time_zone::time_zones_search,
+        commands::time_zone::time_zone_describe,
     ])
 }
 
@@ -43,6 +49,8 @@ pub fn run() {
                 let _ = window.set_focus();
             }
         }))
+        // Used from Rust only (the avatar picker); the webview is granted nothing of it.
+        .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
             let data_dir = state::data_dir(app.handle())?;
             let state = tauri::async_runtime::block_on(state::AppState::open(

@@ -1,8 +1,12 @@
 //! The state the commands share, built once in `setup`.
 
+use crate::picker::FilePicker;
+use profile_core::avatar::{AvatarPipeline, AvatarSource};
+use profile_core::time_zone::TimeZoneCatalog;
 use profile_core::{CoreError, Env, FirstRun, ProfileStore};
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, Runtime};
+use tokio::sync::Mutex;
 
 /// File name of the local database inside the data directory.
 pub const DB_FILE: &str = "profile.sqlite3";
@@ -11,6 +15,14 @@ pub const DB_FILE: &str = "profile.sqlite3";
 pub struct AppState {
     /// The local profile store.
     pub store: ProfileStore,
+    /// Turns chosen pictures into previews and avatars.
+    pub avatars: AvatarPipeline,
+    /// The picture chosen in the avatar dialog, waiting to be cropped.
+    pub chosen_avatar: Mutex<Option<AvatarSource>>,
+    /// Where chosen files come from.
+    pub picker: FilePicker,
+    /// Every IANA time zone, searchable.
+    pub time_zones: TimeZoneCatalog,
 }
 
 impl AppState {
@@ -18,7 +30,13 @@ impl AppState {
     pub async fn open(data_dir: &Path, first_run: FirstRun) -> Result<Self, CoreError> {
         let store = ProfileStore::open(&data_dir.join(DB_FILE), Env::system()).await?;
         store.ensure_profile(first_run).await?;
-        Ok(Self { store })
+        Ok(Self {
+            store,
+            avatars: AvatarPipeline::default(),
+            chosen_avatar: Mutex::new(None),
+            picker: FilePicker::from_env(),
+            time_zones: TimeZoneCatalog::new(),
+        })
     }
 }
 

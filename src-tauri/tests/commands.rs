@@ -1,6 +1,7 @@
 //! The commands through Tauri's IPC on the mock runtime, with the app's real context (so the
 //! capability check applies) and a real store in a temporary directory.
 
+use acure_profile_app::picker::FilePicker;
 use acure_profile_app::state::AppState;
 use acure_profile_app::{context, with_commands};
 use profile_core::{ErrorCode, FirstRun, Language};
@@ -18,16 +19,29 @@ struct Harness {
 }
 
 fn harness() -> Harness {
+    harness_with_picks(&[])
+}
+
+/// A harness whose file dialog "chooses" `picks` in turn (then cancels).
+fn harness_with_picks(picks: &[&std::path::Path]) -> Harness {
     let dir = TempDir::new().unwrap();
+    let queue = dir.path().join("picks.txt");
+    let lines: Vec<String> = picks.iter().map(|p| p.display().to_string()).collect();
+    std::fs::write(&queue, lines.join("\n")).unwrap();
     let app = with_commands(mock_builder()).build(context()).unwrap();
     let state = tauri::async_runtime::block_on(AppState::open(
         dir.path(),
         FirstRun {
             name: "Anna Petrova".into(),
             language: Language::En,
+            time_zone: "Europe/Moscow".into(),
         },
     ))
     .unwrap();
+    let state = AppState {
+        picker: FilePicker::Scripted(queue),
+        ..state
+    };
     app.manage(state);
     let main = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
@@ -180,4 +194,90 @@ fn both_languages_have_exactly_the_same_strings() {
         let key = format!("errors.{code}");
         assert!(en.contains(&key), "no translation for error code {code}");
     }
+}
+
+#[test]
+fn an_avatar_is_chosen_cropped_and_saved_through_the_commands() {
+    let files = TempDir::new().unwrap();
+    let too_large = files.path().join("huge.jpg");
+    std::fs::write(&too_large, vec![0u8; 5 * 1024 * 1024 + 1]).unwrap();
+    let photo = files.path().join("photo.png");
+    image::RgbImage::from_fn(1000, 700, |x, y| {
+        image::Rgb([(x % 256) as u8, (y % 256) as u8, 60])
+    })
+    .save(&photo)
+    .unwrap();
+    let h = harness_with_picks(&[&too_large, &photo]);
+
+    let err = invoke(&h.main, "avatar_choose", json!({ "title": "Choose" })).unwrap_err();
+    assert_eq!(err["code"], "avatar.too_large");
+    assert_eq!(err["params"]["size_bytes"], 5 * 1024 * 1024 + 1);
+
+    let chosen = invoke(&h.main, "avatar_choose", json!({ "title": "Choose" })).unwrap();
+    assert_eq!(
+        (chosen["width"].as_u64(), chosen["height"].as_u64()),
+        (Some(1000), Some(700))
+    );
+    assert!(chosen["preview"]
+        .as_str()
+        .unwrap()
+        .starts_with("data:image/"));
+
+    let err = invoke(
+        &h.main,
+        "avatar_save",
+        json!({ "square": { "x": 500, "y": 0, "size": 700 } }),
+    )
+    .unwrap_err();
+    assert_eq!(
+        err["code"], "avatar.crop_invalid",
+        "the square sticks out of the picture"
+    );
+    let profile = invoke(
+        &h.main,
+        "avatar_save",
+        json!({ "square": { "x": 150, "y": 0, "size": 700 } }),
+    )
+    .unwrap();
+    assert!(profile["avatar"]
+        .as_str()
+        .unwrap()
+        .starts_with("data:image/jpeg;base64,"));
+
+    let cancelled = invoke(&h.main, "avatar_choose", json!({ "title": "Choose" })).unwrap();
+    assert_eq!(
+        cancelled,
+        Value::Null,
+        "an empty queue is a cancelled dialog"
+    );
+    let profile = invoke(&h.main, "avatar_remove", json!({})).unwrap();
+    assert_eq!(profile["avatar"], Value::Null);
+}
+
+#[test]
+fn time_zones_are_searched_and_saved() {
+    let h = harness();
+    let found = invoke(
+        &h.main,
+        "time_zones_search",
+        json!({ "query": "Москва", "language": "ru" }),
+    )
+    .unwrap();
+    assert_eq!(found[0]["id"], "Europe/Moscow");
+    assert!(found[0]["label"].as_str().unwrap().contains("Москва"));
+    let saved = invoke(
+        &h.main,
+        "profile_set",
+        json!({ "changes": { "time_zone": "Asia/Kolkata" } }),
+    )
+    .unwrap();
+    assert_eq!(saved["time_zone"], "Asia/Kolkata");
+    let err = invoke(
+        &h.main,
+        "profile_set",
+        json!({ "changes": { "time_zone": "Nowhere/City" } }),
+    )
+    .unwrap_err();
+    assert_eq!(err["code"], "profile.time_zone_invalid");
+    assert_eq!(err["field"], "time_zone");
 }

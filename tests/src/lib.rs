@@ -65,6 +65,24 @@ impl Device {
         self.dir.path().join("home")
     }
 
+    /// The queue of files the app's file picker will "choose", one path per line
+    /// (no WebDriver can click inside a native dialog; see `ACURE_PROFILE_SCRIPTED_PICKS`).
+    pub fn picks(&self) -> PathBuf {
+        self.dir.path().join("picks.txt")
+    }
+
+    /// Queues `files` for the next picks of the app's file dialog.
+    pub fn queue_picks(&self, files: &[&Path]) -> Result<()> {
+        let lines: Vec<String> = files.iter().map(|f| f.display().to_string()).collect();
+        std::fs::write(self.picks(), lines.join("\n"))?;
+        Ok(())
+    }
+
+    /// A scratch directory for files a scenario makes.
+    pub fn scratch(&self) -> PathBuf {
+        self.dir.path().to_path_buf()
+    }
+
     /// The local database file.
     pub fn database(&self) -> PathBuf {
         self.data_dir().join("profile.sqlite3")
@@ -90,6 +108,10 @@ impl Device {
             (
                 "ACURE_PROFILE_DATA_DIR".into(),
                 self.data_dir().display().to_string(),
+            ),
+            (
+                "ACURE_PROFILE_SCRIPTED_PICKS".into(),
+                self.picks().display().to_string(),
             ),
             ("LANG".into(), look.locale.clone()),
             ("LC_ALL".into(), look.locale.clone()),
@@ -301,9 +323,16 @@ impl App {
             json!(css),
             json!(expected)
         );
-        self.wait_until(&format!("{css} shows {expected:?}"), &script)
+        match self
+            .wait_until(&format!("{css} shows {expected:?}"), &script)
             .await
-            .map_err(|e| anyhow!("{e}"))
+        {
+            Ok(()) => Ok(()),
+            Err(e) => {
+                let shown = self.text(css).await.unwrap_or_else(|e| format!("<{e}>"));
+                Err(anyhow!("{e}; it shows {shown:?}"))
+            }
+        }
     }
 
     /// The current value of the input matching `css`.

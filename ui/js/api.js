@@ -33,3 +33,29 @@ export function profileGet() {
 export function profileSet(changes) {
   return invoke('profile_set', { changes });
 }
+
+/** Opens the native file dialog (Rust reads the file); resolves to null when cancelled,
+ * else { preview: data URL, width, height } in original pixels after EXIF orientation. */
+export function avatarChoose(title) {
+  return invoke('avatar_choose', { title });
+}
+
+/** Crops the chosen picture to `square` ({ x, y, size }) and stores it; resolves to the profile. */
+export function avatarSave(square) {
+  return invoke('avatar_save', { square });
+}
+
+/** Removes the avatar; resolves to the profile. */
+export function avatarRemove() {
+  return invoke('avatar_remove');
+}
+
+/** Time zones matching `query` (city, region or offset), labelled in `language`. */
+export function timeZonesSearch(query, language) {
+  return invoke('time_zones_search', { query, language });
+}
+
+/** The label of one zone id, or null. */
+export function timeZoneDescribe(id, language) {
+  return invoke('time_zone_describe', { id, language });
+}

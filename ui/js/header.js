@@ -1,10 +1,13 @@
 // The header: avatar initials, name and the interface language selector.
 
 import * as api from './api.js';
+import { openAvatarDialog } from './avatar-dialog.js';
 import { language, setLanguage } from './i18n.js';
 
 const nameEl = document.getElementById('header-name');
 const initialsEl = document.getElementById('avatar-initials');
+const avatarImage = document.getElementById('avatar-image');
+const avatarButton = document.getElementById('avatar');
 const languageSelect = document.getElementById('language');
 
 /** Up to two initials from a name: "Anna Petrova" → "AP". */
@@ -13,15 +16,23 @@ function initials(name) {
   return (letters.length > 1 ? letters[0] + letters[letters.length - 1] : letters[0] ?? '?').toUpperCase();
 }
 
-/** Shows the profile's name and initials. */
+let current = null;
+
+/** Shows the profile's name and avatar (or initials on a coloured background). */
 export function showProfile(profile) {
+  current = profile;
   nameEl.textContent = profile.name;
   initialsEl.textContent = initials(profile.name);
+  initialsEl.hidden = Boolean(profile.avatar);
+  avatarImage.hidden = !profile.avatar;
+  if (profile.avatar) avatarImage.src = profile.avatar;
+  else avatarImage.removeAttribute('src');
 }
 
-/** Wires the language selector: the UI switches at once, then the choice is saved. */
+/** Wires the avatar button and the language selector (switches at once, then is saved). */
 export function initHeader(profile) {
   showProfile(profile);
+  avatarButton.addEventListener('click', () => openAvatarDialog(current, showProfile));
   languageSelect.value = profile.language;
   languageSelect.addEventListener('change', async () => {
     const previous = language();

@@ -33,10 +33,26 @@ export function t(key, params = {}) {
   return text.replace(/\{(\w+)\}/g, (whole, name) => (name in params ? String(params[name]) : whole));
 }
 
+/** Byte counts for people: size_bytes 5242881 → size "5,242,881" and size_mb "5.0" (ru: "5 242 881", "5,0"). */
+function withMegabytes(params = {}) {
+  const out = { ...params };
+  for (const [key, value] of Object.entries(params)) {
+    if (key.endsWith('_bytes') && typeof value === 'number') {
+      const mb = value / (1024 * 1024);
+      out[key.replace(/_bytes$/, '')] = value.toLocaleString(current);
+      out[key.replace(/_bytes$/, '_mb')] = mb.toLocaleString(current, {
+        maximumFractionDigits: mb < 10 ? 1 : 0,
+        minimumFractionDigits: mb < 10 && !Number.isInteger(mb) ? 1 : 0,
+      });
+    }
+  }
+  return out;
+}
+
 /** The translated text of an error from a command. */
 export function errorText(error) {
   const key = `errors.${error.code}`;
-  return has(key) ? t(key, error.params) : t('errors.unknown', { code: error.code });
+  return has(key) ? t(key, withMegabytes(error.params)) : t('errors.unknown', { code: error.code });
 }
 
 /** Fills every [data-i18n] text and [data-i18n-attr="attr:key;…"] attribute below `root`. */

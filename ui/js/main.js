@@ -4,6 +4,7 @@ import * as api from './api.js';
 import { errorText, setBundles, setLanguage } from './i18n.js';
 import { initHeader } from './header.js';
 import { initTabs } from './tabs.js';
+import { initTimeZone } from './time-zone.js';
 import { discardEdits, hasUnsavedEdits, initProfileTab } from './tabs/profile.js';
 import { askToDiscard } from './unsaved-dialog.js';
 
@@ -23,6 +24,7 @@ async function boot() {
   initHeader(profile);
   initTabs({ beforeLeave });
   initProfileTab(profile);
+  initTimeZone(profile);
   app.removeAttribute('aria-busy');
   app.dataset.ready = 'true';
 }

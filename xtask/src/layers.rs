@@ -147,6 +147,23 @@ fn end_to_end(root: &Path) -> Result<Counts> {
     Ok(counts)
 }
 
+/// Runs the avatar benchmark (a release build), with the system's own tools first on PATH.
+pub fn bench() -> Result<()> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let mut dirs = vec![PathBuf::from("/usr/bin")];
+    dirs.extend(std::env::split_paths(&path));
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--package",
+            "profile-core",
+            "--example",
+            "avatar_bench",
+        ])
+        .env("PATH", std::env::join_paths(dirs)?))
+}
+
 /// Builds and starts the app.
 pub fn run_app(root: &Path) -> Result<()> {
     if cfg!(target_os = "linux")

@@ -2,6 +2,7 @@
 //!
 //! - `cargo xtask run`: installs what is missing, builds the app and starts it.
 //! - `cargo xtask test`: installs what is missing and runs every check and test layer.
+//! - `cargo xtask bench`: installs ImageMagick and libvips, then times the avatar pipeline.
 //! - `cargo xtask icons`: redraws the app icon set in `icons/`.
 
 mod icons;
@@ -17,6 +18,7 @@ const USAGE: &str = "usage: cargo xtask <run | test [LAYER…] | icons>
   test           install what is missing, then run every layer:
                  fmt, clippy, unit (workspace tests), e2e (the real app under Xvfb)
   test LAYER…    run only the named layers, e.g. `cargo xtask test e2e`
+  bench          time the avatar pipeline next to ImageMagick and libvips (prints figures)
   icons          redraw icons/ from code";
 
 fn main() {
@@ -45,6 +47,10 @@ fn real_main() -> Result<()> {
             layers::test(&root, &chosen)
         }
         Some("icons") => icons::draw_all(&root.join("icons")),
+        Some("bench") => {
+            setup::ensure(setup::Purpose::Bench)?;
+            layers::bench()
+        }
         _ => bail!("{USAGE}"),
     }
 }

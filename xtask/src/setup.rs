@@ -5,7 +5,7 @@ use anyhow::{bail, Context, Result};
 use std::path::PathBuf;
 use std::process::Command;
 
-/// What the machine is being prepared for; each includes the ones before it.
+/// What the machine is being prepared for (every purpose includes building).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum Purpose {
     /// Building the app and running the tests that need no window.
@@ -14,6 +14,8 @@ pub enum Purpose {
     Run,
     /// Driving the real app window under Xvfb.
     EndToEnd,
+    /// Timing the avatar pipeline next to ImageMagick and libvips.
+    Bench,
 }
 
 /// Debian packages Tauri needs to build and run on Linux.
@@ -39,6 +41,9 @@ const E2E_PACKAGES: &[&str] = &[
     "fonts-dejavu-core",
 ];
 
+/// Debian packages the avatar benchmark compares against.
+const BENCH_PACKAGES: &[&str] = &["imagemagick", "libvips-tools"];
+
 /// The tauri-driver release line that matches Tauri 2.
 const TAURI_DRIVER_VERSION: &str = "^2";
 
@@ -59,8 +64,10 @@ pub fn ensure(purpose: Purpose) -> Result<()> {
 
 fn ensure_linux_packages(purpose: Purpose) -> Result<()> {
     let mut wanted: Vec<&str> = BUILD_PACKAGES.to_vec();
-    if purpose == Purpose::EndToEnd {
-        wanted.extend_from_slice(E2E_PACKAGES);
+    match purpose {
+        Purpose::EndToEnd => wanted.extend_from_slice(E2E_PACKAGES),
+        Purpose::Bench => wanted.extend_from_slice(BENCH_PACKAGES),
+        Purpose::Build | Purpose::Run => {}
     }
     if !on_path("dpkg-query") {
         bail!(

@@ -3,6 +3,7 @@
 use crate::error::CoreError;
 use crate::fields;
 use crate::language::Language;
+use crate::mutation;
 use serde::Serialize;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -26,6 +27,8 @@ pub struct Profile {
     pub phone_display: Option<String>,
     /// The IANA time zone all dates are shown in.
     pub time_zone: String,
+    /// The avatar as a `data:` URL, if one is set.
+    pub avatar: Option<String>,
     /// When it was created, ms since the epoch.
     pub created_at: i64,
     /// When it last changed, ms since the epoch.
@@ -41,6 +44,8 @@ struct ProfileRow {
     organization: Option<String>,
     phone: Option<String>,
     time_zone: String,
+    avatar: Option<Vec<u8>>,
+    avatar_mime: Option<String>,
     created_at: i64,
     updated_at: i64,
 }
@@ -48,7 +53,8 @@ struct ProfileRow {
 /// The profile stored on this device, if there is one.
 pub(crate) async fn load(conn: &mut SqliteConnection) -> Result<Option<Profile>, CoreError> {
     let row: Option<ProfileRow> = sqlx::query_as(
-        "SELECT id, name, language, email, organization, phone, time_zone, created_at, updated_at \
+        "SELECT id, name, language, email, organization, phone, time_zone, avatar, avatar_mime, \
+         created_at, updated_at \
          FROM profile ORDER BY created_at LIMIT 1",
     )
     .fetch_optional(conn)
@@ -62,6 +68,8 @@ pub(crate) async fn load(conn: &mut SqliteConnection) -> Result<Option<Profile>,
             organization,
             phone,
             time_zone,
+            avatar,
+            avatar_mime,
             created_at,
             updated_at,
         } = row;
@@ -75,6 +83,9 @@ pub(crate) async fn load(conn: &mut SqliteConnection) -> Result<Option<Profile>,
             phone_display: phone.as_deref().map(fields::phone_for_display),
             phone,
             time_zone,
+            avatar: avatar
+                .zip(avatar_mime)
+                .map(|(bytes, mime)| mutation::data_url(&mime, &bytes)),
             created_at,
             updated_at,
         })

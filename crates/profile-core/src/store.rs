@@ -1,11 +1,14 @@
 //! The local profile store: what the app calls.
 
+use crate::avatar::EncodedImage;
 use crate::db::Database;
 use crate::env::Env;
 use crate::error::CoreError;
 use crate::ids::new_id;
 use crate::language::Language;
-use crate::mutation::{Committed, Mutation, MutationLog, ProfileCreate, ProfileSet};
+use crate::mutation::{
+    AvatarRemove, AvatarSet, Committed, Mutation, MutationLog, ProfileCreate, ProfileSet,
+};
 use crate::outbox::{self, OutboxEntry};
 use crate::profile::{self, Profile};
 use std::path::Path;
@@ -17,6 +20,8 @@ pub struct FirstRun {
     pub name: String,
     /// The starting interface language (from the OS locale).
     pub language: Language,
+    /// The starting time zone (the OS's), an IANA id.
+    pub time_zone: String,
 }
 
 /// The changes a user asks for; `None` leaves a field as it is.
@@ -32,6 +37,8 @@ pub struct ProfileChanges {
     pub organization: Option<String>,
     /// A new phone number; empty clears it.
     pub phone: Option<String>,
+    /// A new IANA time zone.
+    pub time_zone: Option<String>,
 }
 
 /// The profile on this device: reads, and changes through named mutations.
@@ -73,6 +80,10 @@ impl ProfileStore {
             profile_id: new_id(&self.env),
             name: first_run.name,
             language: first_run.language,
+            // An unknown OS zone must not stop the first start.
+            time_zone: crate::time_zone::catalogue_id_for(&first_run.time_zone)
+                .as_str()
+                .to_owned(),
         });
         self.log.commit(create).await?;
         self.profile().await?.ok_or(CoreError::ProfileMissing)
@@ -88,8 +99,31 @@ impl ProfileStore {
             email: changes.email,
             organization: changes.organization,
             phone: changes.phone,
+            time_zone: changes.time_zone,
         });
         self.commit(set).await?;
+        self.profile().await?.ok_or(CoreError::ProfileMissing)
+    }
+
+    /// Stores a finished avatar (from the avatar pipeline) as one `avatar.set` mutation.
+    pub async fn set_avatar(&self, avatar: EncodedImage) -> Result<Profile, CoreError> {
+        let current = self.profile().await?.ok_or(CoreError::ProfileMissing)?;
+        self.commit(Mutation::AvatarSet(AvatarSet {
+            profile_id: current.id,
+            mime: avatar.mime.to_owned(),
+            image: avatar.bytes,
+        }))
+        .await?;
+        self.profile().await?.ok_or(CoreError::ProfileMissing)
+    }
+
+    /// Removes the avatar as one `avatar.remove` mutation.
+    pub async fn remove_avatar(&self) -> Result<Profile, CoreError> {
+        let current = self.profile().await?.ok_or(CoreError::ProfileMissing)?;
+        self.commit(Mutation::AvatarRemove(AvatarRemove {
+            profile_id: current.id,
+        }))
+        .await?;
         self.profile().await?.ok_or(CoreError::ProfileMissing)
     }
 

@@ -26,6 +26,7 @@ fn first_run() -> FirstRun {
     FirstRun {
         name: "Anna Petrova".into(),
         language: Language::En,
+        time_zone: "Asia/Yekaterinburg".into(),
     }
 }
 
@@ -60,6 +61,7 @@ async fn first_start_creates_the_profile_once() {
         .ensure_profile(FirstRun {
             name: "Someone Else".into(),
             language: Language::Ru,
+            time_zone: "UTC".into(),
         })
         .await
         .unwrap();
@@ -321,4 +323,50 @@ async fn a_refused_detail_saves_none_of_the_batch() {
     assert_eq!(err.field(), Some("phone"));
     assert_eq!(store.profile().await.unwrap().unwrap(), before);
     assert_eq!(store.pending().await.unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn the_time_zone_starts_as_the_os_one_and_only_known_zones_are_saved() {
+    let dir = TempDir::new().unwrap();
+    let clock = Arc::new(ManualClock::at(T0));
+    let store = open(&dir, &clock).await;
+    let created = store.ensure_profile(first_run()).await.unwrap();
+    assert_eq!(created.time_zone, "Asia/Yekaterinburg");
+
+    let err = store
+        .update(ProfileChanges {
+            time_zone: Some("Mars/Olympus_Mons".into()),
+            ..ProfileChanges::default()
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ProfileTimeZoneInvalid);
+    assert_eq!(err.field(), Some("time_zone"));
+
+    let saved = store
+        .update(ProfileChanges {
+            time_zone: Some("Europe/Kiev".into()),
+            ..ProfileChanges::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(
+        saved.time_zone, "Europe/Kyiv",
+        "old names are stored under the current one"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_os_time_zone_falls_back_to_utc_on_first_start() {
+    let dir = TempDir::new().unwrap();
+    let clock = Arc::new(ManualClock::at(T0));
+    let store = open(&dir, &clock).await;
+    let created = store
+        .ensure_profile(FirstRun {
+            time_zone: "Nowhere/Special".into(),
+            ..first_run()
+        })
+        .await
+        .unwrap();
+    assert_eq!(created.time_zone, "UTC");
 }

@@ -1,4 +1,6 @@
 //! Tauri commands, one module per domain. Each parses input, calls the core and maps errors.
 
+pub mod avatar;
 pub mod i18n;
 pub mod profile;
+pub mod time_zone;

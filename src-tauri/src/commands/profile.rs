@@ -19,6 +19,8 @@ pub struct ProfileInput {
     pub organization: Option<String>,
     /// A new phone number; empty clears it.
     pub phone: Option<String>,
+    /// A new IANA time zone.
+    pub time_zone: Option<String>,
 }
 
 /// The profile on this device.
@@ -47,6 +49,7 @@ pub async fn profile_set(
         email: changes.email,
         organization: changes.organization,
         phone: changes.phone,
+        time_zone: changes.time_zone,
     };
     Ok(state.store.update(changes).await?)
 }

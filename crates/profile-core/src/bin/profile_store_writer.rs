@@ -19,6 +19,7 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .ensure_profile(FirstRun {
             name: "name-0".into(),
             language: Language::En,
+            time_zone: "UTC".into(),
         })
         .await?;
     let mut out = std::io::stdout().lock();

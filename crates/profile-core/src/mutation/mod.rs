@@ -3,15 +3,25 @@
 //! A mutation is validated (and normalised), applied to the local tables and appended to the
 //! outbox in one transaction. The server applies the same mutations.
 
+mod avatar;
 mod log;
 mod profile;
 
+pub use avatar::{data_url, AvatarRemove, AvatarSet, AVATAR_MAX_BYTES};
 pub use log::{Committed, MutationLog};
 pub use profile::{ProfileCreate, ProfileSet};
 
 use crate::error::{CoreError, ValidationError};
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
+
+/// Turns "no row changed" into [`CoreError::ProfileMissing`]: every mutation names its profile.
+pub(crate) fn one_profile_row(done: sqlx::sqlite::SqliteQueryResult) -> Result<(), CoreError> {
+    if done.rows_affected() == 0 {
+        return Err(CoreError::ProfileMissing);
+    }
+    Ok(())
+}
 
 /// Every kind of change, with its arguments.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -23,6 +33,12 @@ pub enum Mutation {
     /// Changes some of the profile's fields.
     #[serde(rename = "profile.set")]
     ProfileSet(ProfileSet),
+    /// Stores a new avatar.
+    #[serde(rename = "avatar.set")]
+    AvatarSet(AvatarSet),
+    /// Removes the avatar.
+    #[serde(rename = "avatar.remove")]
+    AvatarRemove(AvatarRemove),
 }
 
 impl Mutation {
@@ -31,6 +47,8 @@ impl Mutation {
         match self {
             Self::ProfileCreate(_) => "profile.create",
             Self::ProfileSet(_) => "profile.set",
+            Self::AvatarSet(_) => "avatar.set",
+            Self::AvatarRemove(_) => "avatar.remove",
         }
     }
 
@@ -39,6 +57,8 @@ impl Mutation {
         match self {
             Self::ProfileCreate(m) => serde_json::to_value(m),
             Self::ProfileSet(m) => serde_json::to_value(m),
+            Self::AvatarSet(m) => serde_json::to_value(m),
+            Self::AvatarRemove(m) => serde_json::to_value(m),
         }
         .unwrap_or_default()
     }
@@ -54,6 +74,8 @@ impl Mutation {
         Ok(match self {
             Self::ProfileCreate(m) => Self::ProfileCreate(m.validated()?),
             Self::ProfileSet(m) => Self::ProfileSet(m.validated()?),
+            Self::AvatarSet(m) => Self::AvatarSet(m.validated()?),
+            Self::AvatarRemove(m) => Self::AvatarRemove(m),
         })
     }
 
@@ -66,6 +88,8 @@ impl Mutation {
         match self {
             Self::ProfileCreate(m) => m.apply(conn, now_ms).await,
             Self::ProfileSet(m) => m.apply(conn, now_ms).await,
+            Self::AvatarSet(m) => m.apply(conn, now_ms).await,
+            Self::AvatarRemove(m) => m.apply(conn, now_ms).await,
         }
     }
 }

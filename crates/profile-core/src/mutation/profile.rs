@@ -3,6 +3,7 @@
 use crate::error::{CoreError, ValidationError};
 use crate::fields;
 use crate::language::Language;
+use crate::time_zone::{parse_zone, ZoneId};
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -16,12 +17,20 @@ pub struct ProfileCreate {
     pub name: String,
     /// The interface language.
     pub language: Language,
+    /// The IANA time zone dates are shown in.
+    #[serde(default = "utc")]
+    pub time_zone: String,
+}
+
+fn utc() -> String {
+    ZoneId::UTC.as_str().to_owned()
 }
 
 impl ProfileCreate {
     pub(super) fn validated(self) -> Result<Self, ValidationError> {
         Ok(Self {
             name: fields::name(&self.name)?,
+            time_zone: parse_zone(&self.time_zone)?.as_str().to_owned(),
             ..self
         })
     }
@@ -32,11 +41,13 @@ impl ProfileCreate {
         now_ms: i64,
     ) -> Result<(), CoreError> {
         sqlx::query(
-            "INSERT INTO profile (id, name, language, created_at, updated_at) VALUES (?, ?, ?, ?, ?)",
+            "INSERT INTO profile (id, name, language, time_zone, created_at, updated_at) \
+             VALUES (?, ?, ?, ?, ?, ?)",
         )
         .bind(self.profile_id.to_string())
         .bind(&self.name)
         .bind(self.language.code())
+        .bind(&self.time_zone)
         .bind(now_ms)
         .bind(now_ms)
         .execute(conn)
@@ -65,6 +76,9 @@ pub struct ProfileSet {
     /// A new phone number (E.164 once validated); empty clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phone: Option<String>,
+    /// A new IANA time zone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_zone: Option<String>,
 }
 
 /// Applies an optional-field rule; a cleared field becomes `Some("")`.
@@ -86,6 +100,10 @@ impl ProfileSet {
             email: optional(self.email, fields::email)?,
             organization: optional(self.organization, fields::organization)?,
             phone: optional(self.phone, fields::phone)?,
+            time_zone: self
+                .time_zone
+                .map(|tz| parse_zone(&tz).map(|zone| zone.as_str().to_owned()))
+                .transpose()?,
         })
     }
 
@@ -100,20 +118,19 @@ impl ProfileSet {
              email = CASE WHEN ?3 IS NULL THEN email ELSE NULLIF(?3, '') END, \
              organization = CASE WHEN ?4 IS NULL THEN organization ELSE NULLIF(?4, '') END, \
              phone = CASE WHEN ?5 IS NULL THEN phone ELSE NULLIF(?5, '') END, \
-             updated_at = ?6 WHERE id = ?7",
+             time_zone = COALESCE(?6, time_zone), \
+             updated_at = ?7 WHERE id = ?8",
         )
         .bind(self.name.as_deref())
         .bind(self.language.map(Language::code))
         .bind(self.email.as_deref())
         .bind(self.organization.as_deref())
         .bind(self.phone.as_deref())
+        .bind(self.time_zone.as_deref())
         .bind(now_ms)
         .bind(self.profile_id.to_string())
         .execute(conn)
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(CoreError::ProfileMissing);
-        }
-        Ok(())
+        super::one_profile_row(done)
     }
 }

@@ -1,0 +1,89 @@
+//! Choosing, cropping and removing the avatar.
+
+use crate::error::UiError;
+use crate::state::AppState;
+use profile_core::avatar::CropSquare;
+use profile_core::{CoreError, Profile};
+use serde::Serialize;
+use tauri::{AppHandle, Runtime, State};
+
+/// The longest side of the preview the crop dialog shows.
+const PREVIEW_SIDE: u32 = 1024;
+
+/// A chosen picture, ready to crop.
+#[derive(Debug, Serialize)]
+pub struct ChosenPicture {
+    /// A downscaled preview as a `data:` URL.
+    pub preview: String,
+    /// Width of the original after EXIF orientation: the space crop squares are given in.
+    pub width: u32,
+    /// Height of the original after EXIF orientation.
+    pub height: u32,
+}
+
+fn internal(detail: impl std::fmt::Display) -> UiError {
+    CoreError::Corrupt(format!("avatar worker: {detail}")).into()
+}
+
+/// Lets the user pick a picture (native dialog); Rust reads and checks it and returns a
+/// preview. `None` when the user cancels.
+#[tauri::command]
+pub async fn avatar_choose<R: Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+    title: String,
+) -> Result<Option<ChosenPicture>, UiError> {
+    let picker = state.picker.clone();
+    let pipeline = state.avatars.clone();
+    // The dialog and the decoding block; neither may run on the UI thread.
+    let chosen = tauri::async_runtime::spawn_blocking(move || {
+        let Some(path) = picker.pick_image(&app, &title).map_err(internal)? else {
+            return Ok(None);
+        };
+        let source = pipeline.open(&path).map_err(CoreError::from)?;
+        let preview = pipeline
+            .preview(&source, PREVIEW_SIDE)
+            .map_err(CoreError::from)?;
+        Ok::<_, UiError>(Some((source, preview)))
+    })
+    .await
+    .map_err(internal)??;
+    let Some((source, preview)) = chosen else {
+        return Ok(None);
+    };
+    *state.chosen_avatar.lock().await = Some(source);
+    Ok(Some(ChosenPicture {
+        preview: profile_core::mutation::data_url(preview.image.mime, &preview.image.bytes),
+        width: preview.original_width,
+        height: preview.original_height,
+    }))
+}
+
+/// Crops the chosen picture to `square`, stores the 512×512 avatar and returns the profile.
+/// On any failure the previous avatar stays.
+#[tauri::command]
+pub async fn avatar_save(
+    state: State<'_, AppState>,
+    square: CropSquare,
+) -> Result<Profile, UiError> {
+    let source = state
+        .chosen_avatar
+        .lock()
+        .await
+        .clone()
+        .ok_or_else(|| internal("no picture was chosen"))?;
+    let pipeline = state.avatars.clone();
+    let avatar = tauri::async_runtime::spawn_blocking(move || pipeline.crop(&source, square))
+        .await
+        .map_err(internal)?
+        .map_err(CoreError::from)?;
+    let profile = state.store.set_avatar(avatar).await?;
+    *state.chosen_avatar.lock().await = None;
+    Ok(profile)
+}
+
+/// Removes the avatar; the header shows initials again.
+#[tauri::command]
+pub async fn avatar_remove(state: State<'_, AppState>) -> Result<Profile, UiError> {
+    Ok(state.store.remove_avatar().await?)
+}

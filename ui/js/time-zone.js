@@ -1,0 +1,136 @@
+// «Additional Info» → «Time Zone»: a searchable list (WAI-ARIA combobox) of every IANA zone,
+// by city, region or offset in either language, with the current time in the chosen zone.
+
+import * as api from './api.js';
+import { errorText, language, onLanguageChange, t } from './i18n.js';
+
+const $ = (id) => document.getElementById(id);
+const input = $('time-zone');
+const list = $('time-zone-list');
+const clock = $('time-zone-clock');
+const note = $('time-zone-note');
+const status = $('time-zone-status');
+
+let zone = 'UTC';        // the saved zone id
+let label = '';          // its label in the current language
+let options = [];        // the shown matches
+let active = -1;         // index of the highlighted match
+let error = null;
+let state = null;        // 'saving' | 'saved' | null
+let searchSeq = 0;       // answers to old searches are ignored
+
+function renderClock() {
+  const time = new Intl.DateTimeFormat(language(), { timeZone: zone, hour: '2-digit', minute: '2-digit' })
+    .format(new Date());
+  clock.textContent = t('profile.time_now', { time });
+}
+
+function renderNotes() {
+  note.textContent = error ? errorText(error) : '';
+  note.dataset.kind = error ? 'error' : 'hint';
+  input.setAttribute('aria-invalid', String(Boolean(error)));
+  status.textContent = state ? t(`profile.${state}`) : '';
+  status.dataset.state = state ?? '';
+}
+
+function renderList() {
+  list.replaceChildren(...options.map((option, index) => {
+    const item = document.createElement('li');
+    item.id = `time-zone-option-${index}`;
+    item.setAttribute('role', 'option');
+    item.dataset.id = option.id;
+    item.textContent = option.label;
+    item.setAttribute('aria-selected', String(index === active));
+    item.addEventListener('pointerdown', (event) => {
+      event.preventDefault(); // keep focus in the input
+      choose(option);
+    });
+    return item;
+  }));
+  const open = options.length > 0 && document.activeElement === input;
+  list.hidden = !open;
+  input.setAttribute('aria-expanded', String(open));
+  if (active >= 0) {
+    input.setAttribute('aria-activedescendant', `time-zone-option-${active}`);
+    list.children[active]?.scrollIntoView({ block: 'nearest' });
+  } else {
+    input.removeAttribute('aria-activedescendant');
+  }
+}
+
+async function search(query) {
+  const seq = ++searchSeq;
+  const found = await api.timeZonesSearch(query, language());
+  if (seq !== searchSeq) return;
+  options = found;
+  active = found.length ? 0 : -1;
+  renderList();
+}
+
+async function choose(option) {
+  options = [];
+  active = -1;
+  input.value = option.label;
+  renderList();
+  state = 'saving';
+  error = null;
+  renderNotes();
+  try {
+    const profile = await api.profileSet({ time_zone: option.id });
+    zone = profile.time_zone;
+    label = option.label;
+    state = 'saved';
+  } catch (refusal) {
+    error = refusal;
+    state = null;
+    input.value = label;
+  }
+  renderNotes();
+  renderClock();
+}
+
+function close() {
+  options = [];
+  active = -1;
+  input.value = label;
+  renderList();
+}
+
+async function describe() {
+  const entry = await api.timeZoneDescribe(zone, language());
+  label = entry ? entry.label : zone;
+  if (!options.length) input.value = label; // not while the user is searching
+}
+
+input.addEventListener('input', () => search(input.value));
+input.addEventListener('focus', () => { input.select(); search(''); });
+input.addEventListener('blur', close);
+input.addEventListener('keydown', (event) => {
+  if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    if (!options.length) return;
+    const step = event.key === 'ArrowDown' ? 1 : -1;
+    active = (active + step + options.length) % options.length;
+    renderList();
+  } else if (event.key === 'Enter') {
+    if (active >= 0) choose(options[active]);
+  } else if (event.key === 'Escape') {
+    close();
+  } else {
+    return;
+  }
+  event.preventDefault();
+});
+
+/** Shows the profile's zone and keeps its clock running. */
+export function initTimeZone(profile) {
+  zone = profile.time_zone;
+  describe();
+  renderClock();
+  renderNotes();
+  setInterval(renderClock, 15_000);
+  onLanguageChange(() => {
+    describe();
+    renderClock();
+    renderNotes();
+  });
+}
