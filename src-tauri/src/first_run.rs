@@ -1,6 +1,6 @@
 //! What a first start takes from the operating system.
 
-use profile_core::{time_zone, FirstRun, Language};
+use profile_core::{fields, time_zone, FirstRun, Language};
 
 /// The OS account's name, the language of the OS locale and the OS time zone.
 pub fn detect() -> FirstRun {
@@ -11,11 +11,20 @@ pub fn detect() -> FirstRun {
     }
 }
 
+/// The OS account's full name, else its login, made to pass the name rule (an odd GECOS
+/// field must never stop the first start).
 fn os_user_name() -> String {
     [whoami::realname(), whoami::username()]
         .into_iter()
         .filter_map(Result::ok)
-        .map(|n| n.trim().to_owned())
+        .map(|n| {
+            n.chars()
+                .filter(|c| !c.is_control())
+                .take(fields::NAME_MAX_CHARS)
+                .collect::<String>()
+                .trim()
+                .to_owned()
+        })
         .find(|n| !n.is_empty())
         .unwrap_or_else(|| "User".to_owned())
 }

@@ -8,7 +8,8 @@ use tauri_plugin_dialog::DialogExt;
 
 /// Environment variable naming a text file of paths, one per line. When set, each pick takes
 /// (and removes) the first line instead of showing the dialog; an empty file means "cancelled".
-/// End-to-end tests use it because no WebDriver can click inside a native dialog.
+/// End-to-end tests use it because no WebDriver can click inside a native dialog. Only debug
+/// builds (the ones the tests drive) honour it.
 pub const SCRIPTED_PICKS_ENV: &str = "ACURE_PROFILE_SCRIPTED_PICKS";
 
 /// Where chosen files come from.
@@ -21,9 +22,11 @@ pub enum FilePicker {
 }
 
 impl FilePicker {
-    /// The scripted picker if its variable is set, else the native dialog.
+    /// The scripted picker if its variable is set (debug builds only), else the native dialog.
     pub fn from_env() -> Self {
         match std::env::var_os(SCRIPTED_PICKS_ENV) {
+            // A released app always asks the person.
+            Some(_) if !cfg!(debug_assertions) => Self::Native,
             Some(queue) if !queue.is_empty() => {
                 tracing::warn!(
                     "file picks are scripted from {}",

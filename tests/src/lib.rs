@@ -449,6 +449,10 @@ async fn wait_for_port(port: u16) -> Result<()> {
 
 /// Process ids of running instances of `binary` (Linux: read from /proc).
 pub fn running_instances(binary: &Path) -> Vec<u32> {
+    // /proc/*/exe is canonical; compare like with like.
+    let binary = binary
+        .canonicalize()
+        .unwrap_or_else(|_| binary.to_path_buf());
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };

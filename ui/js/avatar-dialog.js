@@ -52,7 +52,7 @@ function render() {
     left: `${-square.x * p}px`,
     top: `${-square.y * p}px`,
   });
-  frame.setAttribute('aria-valuetext', `${square.x}, ${square.y}, ${square.size}`);
+  frame.dataset.square = `${square.x},${square.y},${square.size}`;
 }
 
 function busy(on) {
@@ -119,6 +119,7 @@ frame.addEventListener('pointermove', (event) => {
   render();
 });
 frame.addEventListener('pointerup', () => { drag = null; });
+frame.addEventListener('pointercancel', () => { drag = null; });
 
 // Keyboard: arrows move, + and - resize; Shift moves ten times as far.
 frame.addEventListener('keydown', (event) => {

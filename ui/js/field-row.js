@@ -57,9 +57,14 @@ export function createFieldRow(container, spec) {
     state = 'saving';
     error = null;
     render();
+    const submitted = input.value;
     try {
-      show(await spec.save(input.value));
-      state = 'saved';
+      const profile = await spec.save(submitted);
+      const typedMeanwhile = input.value !== submitted;
+      const typed = input.value;
+      show(profile);
+      if (typedMeanwhile) input.value = typed; // never throw away what the user is typing
+      state = input.value === saved ? 'saved' : 'unsaved';
     } catch (refusal) {
       error = refusal;
       state = input.value === saved ? null : 'unsaved';

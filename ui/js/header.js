@@ -2,13 +2,14 @@
 
 import * as api from './api.js';
 import { openAvatarDialog } from './avatar-dialog.js';
-import { language, setLanguage } from './i18n.js';
+import { errorText, language, setLanguage } from './i18n.js';
 
 const nameEl = document.getElementById('header-name');
 const initialsEl = document.getElementById('avatar-initials');
 const avatarImage = document.getElementById('avatar-image');
 const avatarButton = document.getElementById('avatar');
 const languageSelect = document.getElementById('language');
+const languageError = document.getElementById('language-error');
 
 /** Up to two initials from a name: "Anna Petrova" → "AP". */
 function initials(name) {
@@ -38,13 +39,17 @@ export function initHeader(profile) {
     const previous = language();
     const chosen = languageSelect.value;
     setLanguage(chosen);
+    languageError.textContent = '';
+    languageSelect.disabled = true; // one save at a time, so the stored choice is the shown one
     try {
       await api.profileSet({ language: chosen });
     } catch (error) {
       // Not saved: go back to what is stored, so the screen never lies about it.
       languageSelect.value = previous;
       setLanguage(previous);
-      console.error('language not saved', error);
+      languageError.textContent = errorText(error);
     }
+    languageSelect.disabled = false;
+    languageSelect.focus();
   });
 }

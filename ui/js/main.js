@@ -18,8 +18,9 @@ async function beforeLeave(panelId) {
 
 async function boot() {
   const app = document.getElementById('app');
-  const [bundles, profile] = await Promise.all([api.uiStrings(), api.profileGet()]);
-  setBundles(bundles);
+  // Strings first, so that even a failure to load the profile is reported in words.
+  setBundles(await api.uiStrings());
+  const profile = await api.profileGet();
   setLanguage(profile.language);
   initHeader(profile);
   initTabs({ beforeLeave });

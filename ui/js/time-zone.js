@@ -18,6 +18,7 @@ let active = -1;         // index of the highlighted match
 let error = null;
 let state = null;        // 'saving' | 'saved' | null
 let searchSeq = 0;       // answers to old searches are ignored
+let describeSeq = 0;     // likewise for labels asked for before a language switch
 
 function renderClock() {
   const time = new Intl.DateTimeFormat(language(), { timeZone: zone, hour: '2-digit', minute: '2-digit' })
@@ -60,14 +61,23 @@ function renderList() {
 
 async function search(query) {
   const seq = ++searchSeq;
-  const found = await api.timeZonesSearch(query, language());
-  if (seq !== searchSeq) return;
-  options = found;
-  active = found.length ? 0 : -1;
+  try {
+    const found = await api.timeZonesSearch(query, language());
+    if (seq !== searchSeq) return;
+    options = found;
+    active = found.length ? 0 : -1;
+    error = null;
+  } catch (refusal) {
+    if (seq !== searchSeq) return;
+    options = [];
+    error = refusal;
+  }
   renderList();
+  renderNotes();
 }
 
 async function choose(option) {
+  searchSeq += 1; // a search still under way must not reopen the list
   options = [];
   active = -1;
   input.value = option.label;
@@ -90,6 +100,7 @@ async function choose(option) {
 }
 
 function close() {
+  searchSeq += 1;
   options = [];
   active = -1;
   input.value = label;
@@ -97,7 +108,15 @@ function close() {
 }
 
 async function describe() {
-  const entry = await api.timeZoneDescribe(zone, language());
+  const seq = ++describeSeq;
+  let entry = null;
+  try {
+    entry = await api.timeZoneDescribe(zone, language());
+  } catch (refusal) {
+    error = refusal;
+    renderNotes();
+  }
+  if (seq !== describeSeq) return;
   label = entry ? entry.label : zone;
   if (!options.length) input.value = label; // not while the user is searching
 }

@@ -133,7 +133,7 @@ fn end_to_end(root: &Path) -> Result<Counts> {
             "--auto-servernum",
             "--server-args=-screen 0 1280x1024x24",
         ]);
-        cmd.arg(env!("CARGO"));
+        cmd.arg(cargo_path());
         cmd
     } else {
         cargo()
@@ -182,8 +182,13 @@ pub fn run_app(root: &Path) -> Result<()> {
     run(&mut Command::new(app))
 }
 
+/// The cargo that runs us (`cargo run` sets `CARGO`), so every step uses one toolchain.
 fn cargo() -> Command {
-    Command::new(env!("CARGO"))
+    Command::new(cargo_path())
+}
+
+fn cargo_path() -> std::ffi::OsString {
+    std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
 fn target_dir(root: &Path) -> PathBuf {

@@ -3,6 +3,8 @@
 use anyhow::{bail, Context, Result};
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
 
 /// Runs `cmd`, failing if it exits non-zero.
 pub fn run(cmd: &mut Command) -> Result<()> {
@@ -25,24 +27,42 @@ pub struct Counts {
 }
 
 /// Runs a `cargo test`-like command, echoing its output live and counting its results.
+///
+/// The output is read on a thread and the command itself is waited for: a daemon that a
+/// test session started (D-Bus activates a few) may inherit the pipe and outlive the run,
+/// and must not keep us waiting for an end of file that never comes.
 pub fn run_tests(cmd: &mut Command) -> Result<Counts> {
     eprintln!("xtask: $ {}", describe(cmd));
     let mut child = cmd
         .stdout(Stdio::piped())
         .spawn()
         .with_context(|| format!("cannot start {}", describe(cmd)))?;
-    let mut counts = Counts::default();
     let stdout = child.stdout.take().expect("stdout is piped");
-    for line in BufReader::new(stdout).lines() {
-        let line = line?;
-        println!("{line}");
-        if let Some(rest) = line.strip_prefix("test result: ") {
-            counts.passed += number_before(rest, " passed");
-            counts.failed += number_before(rest, " failed");
-            counts.ignored += number_before(rest, " ignored");
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            if tx.send(line).is_err() {
+                break;
+            }
+        }
+    });
+    let status = child.wait()?;
+    let mut counts = Counts::default();
+    let drain_until = Instant::now() + Duration::from_secs(5);
+    loop {
+        let left = drain_until.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                if let Some(rest) = line.strip_prefix("test result: ") {
+                    counts.passed += number_before(rest, " passed");
+                    counts.failed += number_before(rest, " failed");
+                    counts.ignored += number_before(rest, " ignored");
+                }
+            }
+            Err(_) => break, // all read, or a straggler holds the pipe: stop either way
         }
     }
-    let status = child.wait()?;
     if !status.success() {
         counts.failed = counts.failed.max(1);
     }

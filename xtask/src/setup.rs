@@ -56,10 +56,31 @@ pub fn ensure(purpose: Purpose) -> Result<()> {
     } else if cfg!(windows) {
         check_windows();
     }
+    ensure_rust_components()?;
     if purpose == Purpose::EndToEnd {
         ensure_tauri_driver()?;
     }
     Ok(())
+}
+
+/// rustfmt and clippy, which a minimal rustup profile leaves out.
+fn ensure_rust_components() -> Result<()> {
+    let has = |sub: &str| {
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+            .args([sub, "--version"])
+            .output()
+            .is_ok_and(|o| o.status.success())
+    };
+    if has("fmt") && has("clippy") {
+        return Ok(());
+    }
+    if !on_path("rustup") {
+        bail!(
+            "cargo fmt or cargo clippy is missing; install rustfmt and clippy for your toolchain"
+        );
+    }
+    eprintln!("xtask: installing the rustfmt and clippy components");
+    run(Command::new("rustup").args(["component", "add", "rustfmt", "clippy"]))
 }
 
 fn ensure_linux_packages(purpose: Purpose) -> Result<()> {
@@ -100,7 +121,8 @@ fn ensure_linux_packages(purpose: Purpose) -> Result<()> {
         cmd
     };
     run(&mut apt(&["update", "-qq"]))?;
-    let mut install = apt(&["install", "-y", "-qq"]);
+    // Wait for another apt (e.g. unattended upgrades) instead of failing at once.
+    let mut install = apt(&["-o", "DPkg::Lock::Timeout=300", "install", "-y", "-qq"]);
     install.args(&missing);
     run(&mut install)
 }
@@ -144,10 +166,12 @@ pub fn tauri_driver() -> Option<PathBuf> {
     } else {
         "tauri-driver"
     };
-    let cargo_home = std::env::var_os("CARGO_HOME")
+    // Where `cargo install` puts it: CARGO_INSTALL_ROOT, else CARGO_HOME, else ~/.cargo.
+    let root = std::env::var_os("CARGO_INSTALL_ROOT")
+        .or_else(|| std::env::var_os("CARGO_HOME"))
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
-    let path = cargo_home.join("bin").join(exe);
+    let path = root.join("bin").join(exe);
     path.is_file().then_some(path)
 }
 
@@ -159,12 +183,14 @@ fn ensure_tauri_driver() -> Result<()> {
         return Ok(());
     }
     eprintln!("xtask: installing tauri-driver (once)");
-    run(Command::new("cargo").args([
-        "install",
-        "tauri-driver",
-        "--locked",
-        "--version",
-        TAURI_DRIVER_VERSION,
-    ]))
+    run(
+        Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())).args([
+            "install",
+            "tauri-driver",
+            "--locked",
+            "--version",
+            TAURI_DRIVER_VERSION,
+        ]),
+    )
     .context("installing tauri-driver")
 }

@@ -66,6 +66,9 @@ pub enum ErrorCode {
     /// The crop square is empty or not inside the image.
     #[serde(rename = "avatar.crop_invalid")]
     AvatarCropInvalid,
+    /// A crop was asked for before any picture was chosen.
+    #[serde(rename = "avatar.not_chosen")]
+    AvatarNotChosen,
     /// Anything the user cannot act on; details are in the log only.
     #[serde(rename = "internal")]
     Internal,
@@ -73,7 +76,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 20] = [
+    pub const ALL: [ErrorCode; 21] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -93,6 +96,7 @@ impl ErrorCode {
         Self::AvatarCorrupt,
         Self::AvatarDimensionsTooLarge,
         Self::AvatarCropInvalid,
+        Self::AvatarNotChosen,
         Self::Internal,
     ];
 
@@ -118,6 +122,7 @@ impl ErrorCode {
             Self::AvatarCorrupt => "avatar.corrupt",
             Self::AvatarDimensionsTooLarge => "avatar.dimensions_too_large",
             Self::AvatarCropInvalid => "avatar.crop_invalid",
+            Self::AvatarNotChosen => "avatar.not_chosen",
             Self::Internal => "internal",
         }
     }
@@ -150,6 +155,7 @@ impl ErrorCode {
             Self::AvatarCorrupt => "The image is damaged and cannot be opened.",
             Self::AvatarDimensionsTooLarge => "The image has too many pixels.",
             Self::AvatarCropInvalid => "The selected square is outside the image.",
+            Self::AvatarNotChosen => "Choose a picture first.",
             Self::Internal => "Something went wrong. Please try again.",
         }
     }

@@ -92,6 +92,9 @@ impl ProfileStore {
     /// Applies `changes` as one `profile.set` mutation and returns the updated profile.
     pub async fn update(&self, changes: ProfileChanges) -> Result<Profile, CoreError> {
         let current = self.profile().await?.ok_or(CoreError::ProfileMissing)?;
+        if changes == ProfileChanges::default() {
+            return Ok(current); // nothing asked for: no mutation, nothing to sync
+        }
         let set = Mutation::ProfileSet(ProfileSet {
             profile_id: current.id,
             name: changes.name,

@@ -3,7 +3,7 @@
 use crate::error::UiError;
 use crate::state::AppState;
 use profile_core::avatar::CropSquare;
-use profile_core::{CoreError, Profile};
+use profile_core::{CoreError, ErrorCode, Profile, ValidationError};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
 
@@ -71,7 +71,7 @@ pub async fn avatar_save(
         .lock()
         .await
         .clone()
-        .ok_or_else(|| internal("no picture was chosen"))?;
+        .ok_or_else(|| ValidationError::new(ErrorCode::AvatarNotChosen, "file"))?;
     let pipeline = state.avatars.clone();
     let avatar = tauri::async_runtime::spawn_blocking(move || pipeline.crop(&source, square))
         .await
