@@ -60,6 +60,11 @@ impl ProfileStore {
         })
     }
 
+    /// The clock and randomness this store works with.
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
     /// The underlying database.
     pub fn database(&self) -> &Database {
         &self.db

@@ -3,7 +3,7 @@
 use crate::error::UiError;
 use crate::state::AppState;
 use profile_core::time_zone::Entry;
-use profile_core::{Clock, Language, SystemClock};
+use profile_core::Language;
 use serde::Serialize;
 use tauri::State;
 
@@ -40,7 +40,7 @@ pub fn time_zones_search(
     language: String,
 ) -> Result<Vec<TimeZoneOption>, UiError> {
     let language = Language::parse(&language)?;
-    let now = SystemClock.now_ms();
+    let now = state.store.env().now_ms();
     Ok(state
         .time_zones
         .search(&query, language, now)
@@ -60,6 +60,6 @@ pub fn time_zone_describe(
     let language = Language::parse(&language)?;
     Ok(state
         .time_zones
-        .entry(&id, SystemClock.now_ms())
+        .entry(&id, state.store.env().now_ms())
         .map(|entry| TimeZoneOption::new(&entry, language)))
 }
