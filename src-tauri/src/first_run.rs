@@ -6,7 +6,7 @@ use profile_core::{fields, time_zone, FirstRun, Language};
 pub fn detect() -> FirstRun {
     FirstRun {
         name: os_user_name(),
-        language: Language::from_os_locale(sys_locale::get_locale().as_deref()),
+        language: os_language(),
         time_zone: time_zone::os_time_zone().unwrap_or_else(|| "UTC".into()),
     }
 }
@@ -27,4 +27,9 @@ fn os_user_name() -> String {
         })
         .find(|n| !n.is_empty())
         .unwrap_or_else(|| "User".to_owned())
+}
+
+/// The language of the OS locale (Russian for `ru*`, English otherwise).
+pub fn os_language() -> Language {
+    Language::from_os_locale(sys_locale::get_locale().as_deref())
 }

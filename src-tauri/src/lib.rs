@@ -30,6 +30,17 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
+/// Opens the local store in the data directory and makes sure a profile exists.
+fn open_state<R: Runtime>(
+    app: &tauri::AppHandle<R>,
+) -> Result<state::AppState, Box<dyn std::error::Error>> {
+    let data_dir = state::data_dir(app)?;
+    let state =
+        tauri::async_runtime::block_on(state::AppState::open(&data_dir, first_run::detect()))?;
+    tracing::info!(data_dir = %data_dir.display(), "store opened");
+    Ok(state)
+}
+
 /// Starts the app and blocks until it quits.
 pub fn run() {
     tracing_subscriber::fmt()
@@ -52,13 +63,15 @@ pub fn run() {
         // Used from Rust only (the avatar picker); the webview is granted nothing of it.
         .plugin(tauri_plugin_dialog::init())
         .setup(|app| {
-            let data_dir = state::data_dir(app.handle())?;
-            let state = tauri::async_runtime::block_on(state::AppState::open(
-                &data_dir,
-                first_run::detect(),
-            ))?;
-            tracing::info!(data_dir = %data_dir.display(), "store opened");
-            app.manage(state);
+            match open_state(app.handle()) {
+                Ok(state) => app.manage(state),
+                // The window still opens and says, in the user's language, that something went
+                // wrong (every command fails without the state); the cause goes to the log.
+                Err(err) => {
+                    tracing::error!(error = %err, "the local profile store could not be opened");
+                    false
+                }
+            };
             Ok(())
         });
     with_commands(builder)

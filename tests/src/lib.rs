@@ -215,6 +215,16 @@ pub struct App {
 impl App {
     /// Starts the app on `device` and waits until its UI is ready.
     pub async fn start(scenario: &str, device: &Device, look: &Look) -> Result<Self> {
+        let app = Self::launch(scenario, device, look).await?;
+        if !app.started_normally().await? {
+            let shown = app.text("#boot-error").await.unwrap_or_default();
+            bail!("the app showed its start-up error: {shown:?}");
+        }
+        Ok(app)
+    }
+
+    /// Starts the app on `device` and waits until its UI has started, normally or not.
+    pub async fn launch(scenario: &str, device: &Device, look: &Look) -> Result<Self> {
         let app = app_binary()?;
         let driver_bin = required_path("ACURE_E2E_DRIVER")?;
         prepare_home(&device.home(), look)?;
@@ -265,11 +275,19 @@ impl App {
         };
         println!("e2e {scenario}: window open, waiting for the UI");
         app.wait_until(
-            "the UI is ready",
-            "return document.getElementById('app')?.dataset.ready === 'true'",
+            "the UI has started",
+            "return ['true', 'failed'].includes(document.getElementById('app')?.dataset.ready)",
         )
         .await?;
         Ok(app)
+    }
+
+    /// Whether the UI started normally (`false`: it shows its start-up error).
+    pub async fn started_normally(&self) -> Result<bool> {
+        Ok(self
+            .js("return document.getElementById('app').dataset.ready")
+            .await?
+            == "true")
     }
 
     /// Saves a screenshot as `target/e2e/<scenario>-<step>-<label>.png`.

@@ -371,3 +371,32 @@ async fn details_are_checked_next_to_each_field_and_saved() -> Result<()> {
     );
     Ok(())
 }
+
+#[tokio::test]
+async fn a_store_that_cannot_open_is_reported_in_the_window() -> Result<()> {
+    let device = Device::new()?;
+    // A file where the data directory should be: the store cannot be created.
+    std::fs::write(device.data_dir(), b"not a directory")?;
+    for (name, look, text) in [
+        (
+            "store-broken-en",
+            Look::english(),
+            "Something went wrong. Please try again.",
+        ),
+        (
+            "store-broken-ru",
+            Look::russian(),
+            "Что-то пошло не так. Попробуйте ещё раз.",
+        ),
+    ] {
+        let app = App::launch(name, &device, &look).await?;
+        ensure!(
+            !app.started_normally().await?,
+            "the start-up error is shown"
+        );
+        app.wait_text("#boot-error", text).await?;
+        app.shot("error").await?;
+        app.quit().await?;
+    }
+    Ok(())
+}

@@ -18,10 +18,10 @@ async function invoke(command, args) {
   }
 }
 
-/** Both translation bundles, parsed. */
+/** Both translation bundles, parsed, and the OS's language ('en' or 'ru'). */
 export async function uiStrings() {
   const raw = await invoke('ui_strings');
-  return { en: JSON.parse(raw.en), ru: JSON.parse(raw.ru) };
+  return { bundles: { en: JSON.parse(raw.en), ru: JSON.parse(raw.ru) }, osLanguage: raw.os_language };
 }
 
 /** The profile on this device. */

@@ -16,10 +16,14 @@ async function beforeLeave(panelId) {
   return discard;
 }
 
+let osLanguage = 'en';
+
 async function boot() {
   const app = document.getElementById('app');
   // Strings first, so that even a failure to load the profile is reported in words.
-  setBundles(await api.uiStrings());
+  const strings = await api.uiStrings();
+  setBundles(strings.bundles);
+  osLanguage = strings.osLanguage;
   const profile = await api.profileGet();
   setLanguage(profile.language);
   initHeader(profile);
@@ -32,6 +36,8 @@ async function boot() {
 
 boot().catch((error) => {
   console.error('start-up failed', error);
+  // No profile, so no stored language: speak the OS's, as a first start would.
+  setLanguage(osLanguage);
   const notice = document.getElementById('boot-error');
   notice.textContent = errorText(error);
   notice.hidden = false;
