@@ -128,26 +128,38 @@ impl AccountStore {
         };
         let mut mutations = Vec::new();
         let profile_id = match existing {
-            Some(profile) => profile.id,
+            // A profile made before passwords existed keeps its data; only what was typed
+            // now changes.
+            Some(profile) => {
+                mutations.push(Mutation::ProfileSet(ProfileSet {
+                    profile_id: profile.id,
+                    name: Some(name),
+                    email: email.clone(),
+                    ..ProfileSet::default()
+                }));
+                profile.id
+            }
             None => {
                 let profile_id = new_id(&self.env);
                 mutations.push(Mutation::ProfileCreate(ProfileCreate {
                     profile_id,
-                    name: name.clone(),
+                    name,
                     language: first_run.language,
+                    // An unknown OS zone must not stop the first start.
                     time_zone: crate::time_zone::catalogue_id_for(&first_run.time_zone)
                         .as_str()
                         .to_owned(),
                 }));
+                if email.is_some() {
+                    mutations.push(Mutation::ProfileSet(ProfileSet {
+                        profile_id,
+                        email: email.clone(),
+                        ..ProfileSet::default()
+                    }));
+                }
                 profile_id
             }
         };
-        mutations.push(Mutation::ProfileSet(ProfileSet {
-            profile_id,
-            name: Some(name),
-            email: Some(email.unwrap_or_default()),
-            ..ProfileSet::default()
-        }));
         mutations.push(Mutation::PasswordSet(PasswordSet {
             profile_id,
             password_hash: hash,
