@@ -69,6 +69,51 @@ pub enum ErrorCode {
     /// A crop was asked for before any picture was chosen.
     #[serde(rename = "avatar.not_chosen")]
     AvatarNotChosen,
+    /// The password has fewer characters than allowed.
+    #[serde(rename = "password.too_short")]
+    PasswordTooShort,
+    /// The password has more characters than allowed.
+    #[serde(rename = "password.too_long")]
+    PasswordTooLong,
+    /// The password has no digit.
+    #[serde(rename = "password.needs_digit")]
+    PasswordNeedsDigit,
+    /// The password has no uppercase Latin or Russian letter.
+    #[serde(rename = "password.needs_upper")]
+    PasswordNeedsUpper,
+    /// The password has no lowercase Latin or Russian letter.
+    #[serde(rename = "password.needs_lower")]
+    PasswordNeedsLower,
+    /// The password is among the most common ones.
+    #[serde(rename = "password.too_common")]
+    PasswordTooCommon,
+    /// The new password equals the current one.
+    #[serde(rename = "password.same_as_current")]
+    PasswordSameAsCurrent,
+    /// The current password given does not match.
+    #[serde(rename = "password.current_wrong")]
+    PasswordCurrentWrong,
+    /// The sign-in password does not match.
+    #[serde(rename = "password.wrong")]
+    PasswordWrong,
+    /// Too many wrong passwords in a row; the next try must wait.
+    #[serde(rename = "password.throttled")]
+    PasswordThrottled,
+    /// The password changed since this change was made (stale version).
+    #[serde(rename = "password.changed_elsewhere")]
+    PasswordChangedElsewhere,
+    /// No session has this id.
+    #[serde(rename = "session.not_found")]
+    SessionNotFound,
+    /// Nobody is signed in on this device.
+    #[serde(rename = "account.signed_out")]
+    AccountSignedOut,
+    /// A local account already exists on this device.
+    #[serde(rename = "account.exists")]
+    AccountExists,
+    /// No local account (password) exists on this device.
+    #[serde(rename = "account.missing")]
+    AccountMissing,
     /// Anything the user cannot act on; details are in the log only.
     #[serde(rename = "internal")]
     Internal,
@@ -76,7 +121,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 21] = [
+    pub const ALL: [ErrorCode; 36] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -97,6 +142,21 @@ impl ErrorCode {
         Self::AvatarDimensionsTooLarge,
         Self::AvatarCropInvalid,
         Self::AvatarNotChosen,
+        Self::PasswordTooShort,
+        Self::PasswordTooLong,
+        Self::PasswordNeedsDigit,
+        Self::PasswordNeedsUpper,
+        Self::PasswordNeedsLower,
+        Self::PasswordTooCommon,
+        Self::PasswordSameAsCurrent,
+        Self::PasswordCurrentWrong,
+        Self::PasswordWrong,
+        Self::PasswordThrottled,
+        Self::PasswordChangedElsewhere,
+        Self::SessionNotFound,
+        Self::AccountSignedOut,
+        Self::AccountExists,
+        Self::AccountMissing,
         Self::Internal,
     ];
 
@@ -123,6 +183,21 @@ impl ErrorCode {
             Self::AvatarDimensionsTooLarge => "avatar.dimensions_too_large",
             Self::AvatarCropInvalid => "avatar.crop_invalid",
             Self::AvatarNotChosen => "avatar.not_chosen",
+            Self::PasswordTooShort => "password.too_short",
+            Self::PasswordTooLong => "password.too_long",
+            Self::PasswordNeedsDigit => "password.needs_digit",
+            Self::PasswordNeedsUpper => "password.needs_upper",
+            Self::PasswordNeedsLower => "password.needs_lower",
+            Self::PasswordTooCommon => "password.too_common",
+            Self::PasswordSameAsCurrent => "password.same_as_current",
+            Self::PasswordCurrentWrong => "password.current_wrong",
+            Self::PasswordWrong => "password.wrong",
+            Self::PasswordThrottled => "password.throttled",
+            Self::PasswordChangedElsewhere => "password.changed_elsewhere",
+            Self::SessionNotFound => "session.not_found",
+            Self::AccountSignedOut => "account.signed_out",
+            Self::AccountExists => "account.exists",
+            Self::AccountMissing => "account.missing",
             Self::Internal => "internal",
         }
     }
@@ -156,6 +231,25 @@ impl ErrorCode {
             Self::AvatarDimensionsTooLarge => "The image has too many pixels.",
             Self::AvatarCropInvalid => "The selected square is outside the image.",
             Self::AvatarNotChosen => "Choose a picture first.",
+            Self::PasswordTooShort => "The new password is too short.",
+            Self::PasswordTooLong => "The new password is too long.",
+            Self::PasswordNeedsDigit => "The password needs at least one digit.",
+            Self::PasswordNeedsUpper => "The password needs an uppercase Latin or Russian letter.",
+            Self::PasswordNeedsLower => "The password needs a lowercase Latin or Russian letter.",
+            Self::PasswordTooCommon => {
+                "This password is among the most common ones. Choose another."
+            }
+            Self::PasswordSameAsCurrent => "The new password must differ from the current one.",
+            Self::PasswordCurrentWrong => "The current password is wrong.",
+            Self::PasswordWrong => "The password is wrong.",
+            Self::PasswordThrottled => "Too many wrong passwords. Try again in a moment.",
+            Self::PasswordChangedElsewhere => {
+                "The password was changed elsewhere. Sign in with the new password."
+            }
+            Self::SessionNotFound => "This session does not exist.",
+            Self::AccountSignedOut => "You are signed out. Sign in to continue.",
+            Self::AccountExists => "This device already has an account.",
+            Self::AccountMissing => "There is no account on this device yet.",
             Self::Internal => "Something went wrong. Please try again.",
         }
     }
@@ -189,6 +283,15 @@ impl ValidationError {
         }
     }
 
+    /// A refusal that belongs to no single input field.
+    pub fn general(code: ErrorCode) -> Self {
+        Self {
+            code,
+            field: None,
+            params: Map::new(),
+        }
+    }
+
     /// Adds a value for the translated message.
     pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
         self.params.insert(key.to_owned(), value.into());
@@ -214,6 +317,12 @@ pub enum CoreError {
     /// An avatar file or crop was refused, or the avatar pipeline failed.
     #[error(transparent)]
     Avatar(#[from] crate::avatar::AvatarError),
+    /// Hashing a password failed (never includes the password).
+    #[error("password hashing failed: {0}")]
+    Hashing(String),
+    /// A blocking task (e.g. hashing) was cancelled or panicked.
+    #[error("background task failed: {0}")]
+    Task(String),
     /// Stored data could not be read back.
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
@@ -226,7 +335,11 @@ impl CoreError {
             Self::Invalid(e) => e.code,
             Self::ProfileMissing => ErrorCode::ProfileMissing,
             Self::Avatar(e) => e.code(),
-            Self::Storage(_) | Self::Migration(_) | Self::Corrupt(_) => ErrorCode::Internal,
+            Self::Storage(_)
+            | Self::Migration(_)
+            | Self::Corrupt(_)
+            | Self::Hashing(_)
+            | Self::Task(_) => ErrorCode::Internal,
         }
     }
 

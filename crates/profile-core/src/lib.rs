@@ -15,6 +15,7 @@ pub mod mutation;
 pub mod outbox;
 pub mod profile;
 pub mod random;
+pub mod security;
 pub mod store;
 pub mod time_zone;
 
@@ -26,4 +27,5 @@ pub use mutation::{Mutation, ProfileCreate, ProfileSet};
 pub use outbox::OutboxEntry;
 pub use profile::Profile;
 pub use random::Randomness;
+pub use security::{AccountStore, Checklist, DeviceInfo, Password, Session, SessionId};
 pub use store::{FirstRun, ProfileChanges, ProfileStore};

@@ -34,14 +34,36 @@ impl MutationLog {
     ///
     /// On any error nothing of it remains: the tables and the outbox are as before.
     pub async fn commit(&self, mutation: Mutation) -> Result<Committed, CoreError> {
-        let mutation = mutation.validated()?;
+        let mut committed = self.commit_all(vec![mutation]).await?;
+        committed
+            .pop()
+            .ok_or_else(|| CoreError::Corrupt("a commit recorded nothing".into()))
+    }
+
+    /// Validates, applies and appends `mutations` in order, all in one transaction: either
+    /// every one of them is recorded or none is.
+    pub async fn commit_all(&self, mutations: Vec<Mutation>) -> Result<Vec<Committed>, CoreError> {
+        let mutations = mutations
+            .into_iter()
+            .map(Mutation::validated)
+            .collect::<Result<Vec<_>, _>>()?;
         let now = self.env.now_ms();
-        let mutation_id = new_id(&self.env);
         let mut tx = self.db.begin_write().await?;
-        mutation.apply(&mut tx, now).await?;
-        let seq = outbox::append(&mut tx, mutation_id, &mutation, now).await?;
+        let mut committed = Vec::with_capacity(mutations.len());
+        for mutation in &mutations {
+            let mutation_id = new_id(&self.env);
+            mutation.apply(&mut tx, now).await?;
+            let seq = outbox::append(&mut tx, mutation_id, mutation, now).await?;
+            committed.push(Committed { seq, mutation_id });
+        }
         tx.commit().await?;
-        tracing::debug!(mutation = mutation.name(), seq, "mutation committed");
-        Ok(Committed { seq, mutation_id })
+        for (mutation, done) in mutations.iter().zip(&committed) {
+            tracing::debug!(
+                mutation = mutation.name(),
+                seq = done.seq,
+                "mutation committed"
+            );
+        }
+        Ok(committed)
     }
 }

@@ -5,11 +5,15 @@
 
 mod avatar;
 mod log;
+mod password;
 mod profile;
+mod session;
 
 pub use avatar::{data_url, AvatarRemove, AvatarSet, AVATAR_MAX_BYTES};
 pub use log::{Committed, MutationLog};
+pub use password::{PasswordChange, PasswordSet};
 pub use profile::{ProfileCreate, ProfileSet};
+pub use session::{SessionEnd, SessionStart};
 
 use crate::error::{CoreError, ValidationError};
 use serde::{Deserialize, Serialize};
@@ -39,6 +43,18 @@ pub enum Mutation {
     /// Removes the avatar.
     #[serde(rename = "avatar.remove")]
     AvatarRemove(AvatarRemove),
+    /// Sets the first password (as a hash).
+    #[serde(rename = "password.set")]
+    PasswordSet(PasswordSet),
+    /// Changes the password (as a hash), compare-and-set on its version.
+    #[serde(rename = "password.change")]
+    PasswordChange(PasswordChange),
+    /// Starts a session.
+    #[serde(rename = "session.start")]
+    SessionStart(SessionStart),
+    /// Ends a session.
+    #[serde(rename = "session.end")]
+    SessionEnd(SessionEnd),
 }
 
 impl Mutation {
@@ -49,6 +65,10 @@ impl Mutation {
             Self::ProfileSet(_) => "profile.set",
             Self::AvatarSet(_) => "avatar.set",
             Self::AvatarRemove(_) => "avatar.remove",
+            Self::PasswordSet(_) => "password.set",
+            Self::PasswordChange(_) => "password.change",
+            Self::SessionStart(_) => "session.start",
+            Self::SessionEnd(_) => "session.end",
         }
     }
 
@@ -59,6 +79,10 @@ impl Mutation {
             Self::ProfileSet(m) => serde_json::to_value(m),
             Self::AvatarSet(m) => serde_json::to_value(m),
             Self::AvatarRemove(m) => serde_json::to_value(m),
+            Self::PasswordSet(m) => serde_json::to_value(m),
+            Self::PasswordChange(m) => serde_json::to_value(m),
+            Self::SessionStart(m) => serde_json::to_value(m),
+            Self::SessionEnd(m) => serde_json::to_value(m),
         }
         .unwrap_or_default()
     }
@@ -76,6 +100,10 @@ impl Mutation {
             Self::ProfileSet(m) => Self::ProfileSet(m.validated()?),
             Self::AvatarSet(m) => Self::AvatarSet(m.validated()?),
             Self::AvatarRemove(m) => Self::AvatarRemove(m),
+            Self::PasswordSet(m) => Self::PasswordSet(m.validated()?),
+            Self::PasswordChange(m) => Self::PasswordChange(m.validated()?),
+            Self::SessionStart(m) => Self::SessionStart(m.validated()),
+            Self::SessionEnd(m) => Self::SessionEnd(m),
         })
     }
 
@@ -90,6 +118,10 @@ impl Mutation {
             Self::ProfileSet(m) => m.apply(conn, now_ms).await,
             Self::AvatarSet(m) => m.apply(conn, now_ms).await,
             Self::AvatarRemove(m) => m.apply(conn, now_ms).await,
+            Self::PasswordSet(m) => m.apply(conn).await,
+            Self::PasswordChange(m) => m.apply(conn, now_ms).await,
+            Self::SessionStart(m) => m.apply(conn, now_ms).await,
+            Self::SessionEnd(m) => m.apply(conn, now_ms).await,
         }
     }
 }

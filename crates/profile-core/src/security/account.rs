@@ -1,0 +1,353 @@
+//! The local account: creating it, signing in and out, changing the password, sessions.
+
+use super::sessions::{self, DeviceInfo, Session, SessionId};
+use super::{password_hash, password_rules, throttle, Password};
+use crate::db::Database;
+use crate::env::Env;
+use crate::error::{CoreError, ErrorCode, ValidationError};
+use crate::fields;
+use crate::ids::new_id;
+use crate::mutation::{
+    Mutation, MutationLog, PasswordChange, PasswordSet, ProfileCreate, ProfileSet, SessionEnd,
+    SessionStart,
+};
+use crate::profile::{self, Profile};
+use crate::store::FirstRun;
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+/// The input field of the sign-in password, as the UI names it.
+const SIGN_IN_FIELD: &str = "password";
+/// The input field of the current password when changing it.
+const CURRENT_FIELD: &str = "current_password";
+
+/// The stored account row.
+#[derive(Debug, Clone)]
+struct Account {
+    profile_id: Uuid,
+    password_hash: String,
+    password_version: i64,
+    current_session_id: Option<Uuid>,
+}
+
+/// Passwords and sessions of the profile on this device.
+///
+/// Make one per database and clone it: clones share the lock that lets only one password
+/// try be checked at a time, so parallel tries cannot slip past the throttle together.
+#[derive(Debug, Clone)]
+pub struct AccountStore {
+    db: Database,
+    log: MutationLog,
+    env: Env,
+    tries: Arc<Mutex<()>>,
+}
+
+fn parse_id(text: &str, what: &str) -> Result<Uuid, CoreError> {
+    Uuid::parse_str(text).map_err(|e| CoreError::Corrupt(format!("{what}: {e}")))
+}
+
+/// Runs slow password work (Argon2id) on the blocking pool, off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, CoreError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(|e| CoreError::Task(e.to_string()))
+}
+
+impl AccountStore {
+    /// An account store on `db`, with time and randomness from `env`.
+    pub fn new(db: Database, env: Env) -> Self {
+        Self {
+            log: MutationLog::new(db.clone(), env.clone()),
+            db,
+            env,
+            tries: Arc::new(Mutex::new(())),
+        }
+    }
+
+    async fn account(&self) -> Result<Option<Account>, CoreError> {
+        let row: Option<(String, String, i64, Option<String>)> = sqlx::query_as(
+            "SELECT profile_id, password_hash, password_version, current_session_id FROM account \
+             ORDER BY rowid LIMIT 1",
+        )
+        .fetch_optional(self.db.pool())
+        .await?;
+        row.map(|(profile_id, password_hash, password_version, current)| {
+            Ok(Account {
+                profile_id: parse_id(&profile_id, "account profile id")?,
+                password_hash,
+                password_version,
+                current_session_id: current
+                    .as_deref()
+                    .map(|id| parse_id(id, "current session id"))
+                    .transpose()?,
+            })
+        })
+        .transpose()
+    }
+
+    async fn require_account(&self) -> Result<Account, CoreError> {
+        self.account()
+            .await?
+            .ok_or_else(|| ValidationError::general(ErrorCode::AccountMissing).into())
+    }
+
+    /// Whether this device has a local account (a profile with a password).
+    pub async fn has_account(&self) -> Result<bool, CoreError> {
+        Ok(self.account().await?.is_some())
+    }
+
+    /// Whether someone is signed in on this device.
+    pub async fn is_signed_in(&self) -> Result<bool, CoreError> {
+        Ok(self.current_session().await?.is_some())
+    }
+
+    /// Creates the local account: the profile (or adopts one made without a password, e.g.
+    /// by an older version), its password and the first session, in one transaction.
+    pub async fn create_local_account(
+        &self,
+        first_run: FirstRun,
+        email: &str,
+        password: Password,
+        device: DeviceInfo,
+    ) -> Result<Profile, CoreError> {
+        let name = fields::name(&first_run.name)?;
+        let email = fields::email(email)?;
+        password_rules::validate(&password, None)?;
+        if self.account().await?.is_some() {
+            return Err(ValidationError::general(ErrorCode::AccountExists).into());
+        }
+        let env = self.env.clone();
+        let hash = blocking(move || password_hash::hash(&password, &env)).await??;
+
+        let existing = {
+            let mut conn = self.db.pool().acquire().await?;
+            profile::load(&mut conn).await?
+        };
+        let mut mutations = Vec::new();
+        let profile_id = match existing {
+            // A profile made before passwords existed keeps its data; only what was typed
+            // now changes.
+            Some(profile) => {
+                mutations.push(Mutation::ProfileSet(ProfileSet {
+                    profile_id: profile.id,
+                    name: Some(name),
+                    email: email.clone(),
+                    ..ProfileSet::default()
+                }));
+                profile.id
+            }
+            None => {
+                let profile_id = new_id(&self.env);
+                mutations.push(Mutation::ProfileCreate(ProfileCreate {
+                    profile_id,
+                    name,
+                    language: first_run.language,
+                    // An unknown OS zone must not stop the first start.
+                    time_zone: crate::time_zone::catalogue_id_for(&first_run.time_zone)
+                        .as_str()
+                        .to_owned(),
+                }));
+                if email.is_some() {
+                    mutations.push(Mutation::ProfileSet(ProfileSet {
+                        profile_id,
+                        email: email.clone(),
+                        ..ProfileSet::default()
+                    }));
+                }
+                profile_id
+            }
+        };
+        mutations.push(Mutation::PasswordSet(PasswordSet {
+            profile_id,
+            password_hash: hash,
+        }));
+        mutations.push(self.session_start(profile_id, device));
+        self.log.commit_all(mutations).await?;
+        let mut conn = self.db.pool().acquire().await?;
+        profile::load(&mut conn)
+            .await?
+            .ok_or(CoreError::ProfileMissing)
+    }
+
+    fn session_start(&self, profile_id: Uuid, device: DeviceInfo) -> Mutation {
+        Mutation::SessionStart(SessionStart {
+            session_id: new_id(&self.env),
+            profile_id,
+            device_name: device.device_name,
+            os: device.os,
+            app_version: device.app_version,
+            address: None,
+        })
+    }
+
+    /// Checks `password` against the stored hash, honouring and updating the throttle.
+    /// The caller holds the `tries` lock.
+    async fn verify_try(
+        &self,
+        account: &Account,
+        password: Password,
+        wrong: ErrorCode,
+        field: &'static str,
+    ) -> Result<(), CoreError> {
+        let now = self.env.now_ms();
+        let mut conn = self.db.pool().acquire().await?;
+        if let Err(wait_ms) = throttle::load(&mut conn).await?.check(now) {
+            // Refused before verifying: a throttled try costs no Argon2 work and reveals nothing.
+            let wait_seconds = (wait_ms + 999) / 1000;
+            return Err(ValidationError::new(ErrorCode::PasswordThrottled, field)
+                .with("wait_seconds", wait_seconds)
+                .into());
+        }
+        let phc = account.password_hash.clone();
+        let matches = blocking(move || password_hash::verify(&password, &phc)).await?;
+        if matches {
+            throttle::reset(&mut conn).await?;
+            Ok(())
+        } else {
+            throttle::record_failure(&mut conn, self.env.now_ms()).await?;
+            Err(ValidationError::new(wrong, field).into())
+        }
+    }
+
+    /// Signs in with `password` on this device, starting a new session (and ending the
+    /// previous one of this device, if any).
+    pub async fn sign_in(
+        &self,
+        password: Password,
+        device: DeviceInfo,
+    ) -> Result<SessionId, CoreError> {
+        let _one_try_at_a_time = self.tries.lock().await;
+        let account = self.require_account().await?;
+        self.verify_try(&account, password, ErrorCode::PasswordWrong, SIGN_IN_FIELD)
+            .await?;
+        let mut mutations = Vec::new();
+        if let Some(previous) = account.current_session_id {
+            mutations.push(Mutation::SessionEnd(SessionEnd {
+                session_id: previous,
+            }));
+        }
+        let start = self.session_start(account.profile_id, device);
+        let Mutation::SessionStart(SessionStart { session_id, .. }) = &start else {
+            return Err(CoreError::Corrupt(
+                "session_start made another mutation".into(),
+            ));
+        };
+        let session_id = *session_id;
+        mutations.push(start);
+        self.log.commit_all(mutations).await?;
+        Ok(session_id)
+    }
+
+    /// Changes the password: `current` is checked first (a wrong one counts toward the
+    /// throttle), then `new` against the rules; every other session then ends.
+    pub async fn change_password(&self, current: Password, new: Password) -> Result<(), CoreError> {
+        let _one_try_at_a_time = self.tries.lock().await;
+        let account = self.require_account().await?;
+        let Some(session_id) = account.current_session_id else {
+            return Err(ValidationError::general(ErrorCode::AccountSignedOut).into());
+        };
+        self.verify_try(
+            &account,
+            current.clone(),
+            ErrorCode::PasswordCurrentWrong,
+            CURRENT_FIELD,
+        )
+        .await?;
+        password_rules::validate(&new, Some(&current))?;
+        let env = self.env.clone();
+        let new_hash = blocking(move || password_hash::hash(&new, &env)).await??;
+        self.log
+            .commit(Mutation::PasswordChange(PasswordChange {
+                profile_id: account.profile_id,
+                expected_version: account.password_version,
+                new_hash,
+                session_id: Some(session_id),
+            }))
+            .await?;
+        Ok(())
+    }
+
+    /// Every session: active ones first (most recently active first), then ended ones.
+    pub async fn sessions(&self) -> Result<Vec<Session>, CoreError> {
+        let mut conn = self.db.pool().acquire().await?;
+        sessions::list(&mut conn).await
+    }
+
+    /// This device's signed-in session; `None` when signed out.
+    pub async fn current_session(&self) -> Result<Option<Session>, CoreError> {
+        let mut conn = self.db.pool().acquire().await?;
+        sessions::current(&mut conn).await
+    }
+
+    /// Ends one session; ending this device's own signs it out. Ending an ended one is a no-op.
+    pub async fn end_session(&self, id: SessionId) -> Result<(), CoreError> {
+        let sessions = self.sessions().await?;
+        let session = sessions
+            .iter()
+            .find(|s| s.id == id)
+            .ok_or_else(|| CoreError::from(ValidationError::general(ErrorCode::SessionNotFound)))?;
+        if session.is_active() {
+            self.log
+                .commit(Mutation::SessionEnd(SessionEnd { session_id: id }))
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Ends every active session except this device's own.
+    pub async fn end_other_sessions(&self) -> Result<(), CoreError> {
+        self.end_active(false).await
+    }
+
+    /// Ends every active session, this device's own too, which signs it out.
+    pub async fn end_all_sessions(&self) -> Result<(), CoreError> {
+        self.end_active(true).await
+    }
+
+    async fn end_active(&self, including_current: bool) -> Result<(), CoreError> {
+        let mutations: Vec<Mutation> = self
+            .sessions()
+            .await?
+            .into_iter()
+            .filter(|s| s.is_active() && (including_current || !s.is_current))
+            // The current one last, so the others are ended while still signed in.
+            .rev()
+            .map(|s| Mutation::SessionEnd(SessionEnd { session_id: s.id }))
+            .collect();
+        if !mutations.is_empty() {
+            self.log.commit_all(mutations).await?;
+        }
+        Ok(())
+    }
+
+    /// Records that this device's session is in use now.
+    ///
+    /// Written directly, not as a mutation: a heartbeat would flood the outbox, and a
+    /// server knows when a session was last active from its own requests.
+    pub async fn touch_current_session(&self) -> Result<(), CoreError> {
+        let done = sqlx::query(
+            "UPDATE session SET last_active_at = MAX(last_active_at, ?) \
+             WHERE ended_at IS NULL AND id = (SELECT current_session_id FROM account LIMIT 1)",
+        )
+        .bind(self.env.now_ms())
+        .execute(self.db.pool())
+        .await?;
+        if done.rows_affected() == 0 {
+            return Err(ValidationError::general(ErrorCode::AccountSignedOut).into());
+        }
+        Ok(())
+    }
+
+    /// How long the next password try must still wait, in ms; 0 when it may go ahead.
+    pub async fn throttle_wait_ms(&self) -> Result<i64, CoreError> {
+        let mut conn = self.db.pool().acquire().await?;
+        Ok(throttle::load(&mut conn)
+            .await?
+            .check(self.env.now_ms())
+            .err()
+            .unwrap_or(0))
+    }
+}

@@ -1,0 +1,106 @@
+//! Sessions as read from the local store: each sign-in of a device is one.
+
+use crate::error::CoreError;
+use serde::{Deserialize, Serialize};
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+/// A session's id (UUIDv7).
+pub type SessionId = Uuid;
+
+/// What the app tells the core about the device a session runs on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeviceInfo {
+    /// The device's name, e.g. the host name.
+    pub device_name: String,
+    /// The operating system and its version.
+    pub os: String,
+    /// This app's version.
+    pub app_version: String,
+}
+
+/// One sign-in of a device.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Session {
+    /// Its id.
+    pub id: SessionId,
+    /// The device's name.
+    pub device_name: String,
+    /// The device's operating system.
+    pub os: String,
+    /// The app version that started it.
+    pub app_version: String,
+    /// The network address, where a server knows it.
+    pub address: Option<String>,
+    /// When it started, ms since the epoch.
+    pub started_at: i64,
+    /// When it was last used, ms since the epoch.
+    pub last_active_at: i64,
+    /// When it ended, if it has.
+    pub ended_at: Option<i64>,
+    /// Why it ended: `ended` or `password_changed`.
+    pub end_reason: Option<String>,
+    /// Whether it is this device's signed-in session.
+    pub is_current: bool,
+}
+
+impl Session {
+    /// Whether it has not ended.
+    pub fn is_active(&self) -> bool {
+        self.ended_at.is_none()
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    id: String,
+    device_name: String,
+    os: String,
+    app_version: String,
+    address: Option<String>,
+    started_at: i64,
+    last_active_at: i64,
+    ended_at: Option<i64>,
+    end_reason: Option<String>,
+    is_current: bool,
+}
+
+const SELECT: &str = "SELECT s.id, s.device_name, s.os, s.app_version, s.address, s.started_at, \
+     s.last_active_at, s.ended_at, s.end_reason, \
+     COALESCE(s.id = (SELECT current_session_id FROM account LIMIT 1), 0) AS is_current \
+     FROM session s";
+
+fn parse(row: SessionRow) -> Result<Session, CoreError> {
+    Ok(Session {
+        id: Uuid::parse_str(&row.id).map_err(|e| CoreError::Corrupt(format!("session id: {e}")))?,
+        device_name: row.device_name,
+        os: row.os,
+        app_version: row.app_version,
+        address: row.address,
+        started_at: row.started_at,
+        last_active_at: row.last_active_at,
+        ended_at: row.ended_at,
+        end_reason: row.end_reason,
+        is_current: row.is_current,
+    })
+}
+
+/// Every session: active ones first, most recently active first; then ended ones, latest first.
+pub(crate) async fn list(conn: &mut SqliteConnection) -> Result<Vec<Session>, CoreError> {
+    let sql = format!(
+        "{SELECT} ORDER BY s.ended_at IS NOT NULL, \
+         CASE WHEN s.ended_at IS NULL THEN s.last_active_at ELSE s.ended_at END DESC, s.id DESC"
+    );
+    let rows: Vec<SessionRow> = sqlx::query_as(&sql).fetch_all(conn).await?;
+    rows.into_iter().map(parse).collect()
+}
+
+/// This device's signed-in session, if any.
+pub(crate) async fn current(conn: &mut SqliteConnection) -> Result<Option<Session>, CoreError> {
+    let sql = format!(
+        "{SELECT} WHERE s.id = (SELECT current_session_id FROM account LIMIT 1) \
+         AND s.ended_at IS NULL"
+    );
+    let row: Option<SessionRow> = sqlx::query_as(&sql).fetch_optional(conn).await?;
+    row.map(parse).transpose()
+}

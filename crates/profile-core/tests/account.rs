@@ -1,0 +1,605 @@
+//! The local account on real SQLite files: creation, sign-in, throttle, password change,
+//! sessions, and that no plain password ever reaches the disk.
+
+use profile_core::security::throttle::MAX_WAIT_MS;
+use profile_core::{
+    AccountStore, CoreError, DeviceInfo, Env, ErrorCode, FirstRun, Language, ManualClock, Mutation,
+    Password, ProfileStore, Randomness,
+};
+use std::path::PathBuf;
+use std::sync::Arc;
+use tempfile::TempDir;
+
+const T0: i64 = 1_780_000_000_000;
+const FIRST: &str = "Ёжик123";
+const SECOND: &str = "Tuman-42-Loshadka";
+
+struct Device {
+    profiles: ProfileStore,
+    accounts: AccountStore,
+    clock: Arc<ManualClock>,
+    path: PathBuf,
+}
+
+async fn open_at(path: PathBuf, clock: Arc<ManualClock>, seed: u64) -> Device {
+    let env = Env {
+        clock: clock.clone(),
+        random: Randomness::seeded(seed),
+    };
+    let profiles = ProfileStore::open(&path, env.clone())
+        .await
+        .expect("store opens");
+    let accounts = AccountStore::new(profiles.database().clone(), env);
+    Device {
+        profiles,
+        accounts,
+        clock,
+        path,
+    }
+}
+
+async fn open(dir: &TempDir) -> Device {
+    open_at(
+        dir.path().join("profile.sqlite3"),
+        Arc::new(ManualClock::at(T0)),
+        7,
+    )
+    .await
+}
+
+fn laptop() -> DeviceInfo {
+    DeviceInfo {
+        device_name: "anna-laptop".into(),
+        os: "Linux 6.8".into(),
+        app_version: "0.1.0".into(),
+    }
+}
+
+fn phone() -> DeviceInfo {
+    DeviceInfo {
+        device_name: "anna-phone".into(),
+        os: "Android 15".into(),
+        app_version: "0.1.0".into(),
+    }
+}
+
+fn first_run() -> FirstRun {
+    FirstRun {
+        name: "Анна Петрова".into(),
+        language: Language::Ru,
+        time_zone: "Europe/Moscow".into(),
+    }
+}
+
+async fn created(dir: &TempDir) -> Device {
+    let device = open(dir).await;
+    device
+        .accounts
+        .create_local_account(first_run(), "anna@example.com", FIRST.into(), laptop())
+        .await
+        .expect("account created");
+    device
+}
+
+fn code(result: Result<impl std::fmt::Debug, CoreError>) -> ErrorCode {
+    result.expect_err("refused").code()
+}
+
+#[tokio::test]
+async fn creating_the_account_makes_profile_password_and_first_session_in_order() {
+    let dir = TempDir::new().unwrap();
+    let device = open(&dir).await;
+    assert!(!device.accounts.has_account().await.unwrap());
+    let profile = device
+        .accounts
+        .create_local_account(first_run(), " anna@example.com ", FIRST.into(), laptop())
+        .await
+        .unwrap();
+    assert_eq!(profile.name, "Анна Петрова");
+    assert_eq!(profile.email.as_deref(), Some("anna@example.com"));
+    assert_eq!(profile.time_zone, "Europe/Moscow");
+
+    let current = device.accounts.current_session().await.unwrap().unwrap();
+    assert_eq!(current.device_name, "anna-laptop");
+    assert_eq!(current.started_at, T0);
+    assert!(current.is_current);
+
+    let names: Vec<&str> = device
+        .profiles
+        .pending()
+        .await
+        .unwrap()
+        .iter()
+        .map(|e| e.mutation.name())
+        .collect::<Vec<_>>()
+        .into_iter()
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "profile.create",
+            "profile.set",
+            "password.set",
+            "session.start"
+        ]
+    );
+
+    // A second account on the same device is refused, and nothing is added.
+    let again = device
+        .accounts
+        .create_local_account(first_run(), "", "Другой9пароль".into(), laptop())
+        .await;
+    assert_eq!(code(again), ErrorCode::AccountExists);
+    assert_eq!(device.profiles.pending().await.unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn a_refused_password_creates_nothing() {
+    let dir = TempDir::new().unwrap();
+    let device = open(&dir).await;
+    let refused = device
+        .accounts
+        .create_local_account(first_run(), "", "пароль".into(), laptop())
+        .await;
+    assert_eq!(code(refused), ErrorCode::PasswordNeedsDigit);
+    assert_eq!(device.profiles.profile().await.unwrap(), None);
+    assert!(device.profiles.pending().await.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn a_profile_made_without_a_password_is_adopted() {
+    let dir = TempDir::new().unwrap();
+    let device = open(&dir).await;
+    let before = device.profiles.ensure_profile(first_run()).await.unwrap();
+    let after = device
+        .accounts
+        .create_local_account(
+            FirstRun {
+                name: "Anna".into(),
+                ..first_run()
+            },
+            "",
+            FIRST.into(),
+            laptop(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(after.id, before.id);
+    assert_eq!(after.name, "Anna");
+    assert!(device.accounts.is_signed_in().await.unwrap());
+}
+
+#[tokio::test]
+async fn ending_the_current_session_signs_out_and_signing_in_starts_a_new_one() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    let first = device.accounts.current_session().await.unwrap().unwrap();
+
+    device.clock.advance(60_000);
+    device.accounts.end_session(first.id).await.unwrap();
+    assert_eq!(device.accounts.current_session().await.unwrap(), None);
+    assert_eq!(
+        code(device.accounts.touch_current_session().await),
+        ErrorCode::AccountSignedOut
+    );
+    assert_eq!(
+        code(
+            device
+                .accounts
+                .change_password(FIRST.into(), SECOND.into())
+                .await
+        ),
+        ErrorCode::AccountSignedOut
+    );
+
+    device.clock.advance(1_000);
+    let second = device
+        .accounts
+        .sign_in(FIRST.into(), laptop())
+        .await
+        .unwrap();
+    assert_ne!(second, first.id);
+    let current = device.accounts.current_session().await.unwrap().unwrap();
+    assert_eq!(current.id, second);
+    assert_eq!(current.started_at, T0 + 61_000);
+
+    // The first stays ended, with when and why.
+    let sessions = device.accounts.sessions().await.unwrap();
+    let old = sessions.iter().find(|s| s.id == first.id).unwrap();
+    assert_eq!(old.ended_at, Some(T0 + 60_000));
+    assert_eq!(old.end_reason.as_deref(), Some("ended"));
+    assert!(!old.is_current);
+}
+
+#[tokio::test]
+async fn ended_sessions_stay_ended() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    let laptop_session = device.accounts.current_session().await.unwrap().unwrap().id;
+    device.clock.advance(1_000);
+    let phone_session = device
+        .accounts
+        .sign_in(FIRST.into(), phone())
+        .await
+        .unwrap();
+    // Signing in again on this device ended the previous session of this device.
+    let ended = device.accounts.sessions().await.unwrap();
+    let old = ended.iter().find(|s| s.id == laptop_session).unwrap();
+    assert_eq!(old.ended_at, Some(T0 + 1_000));
+
+    // Ending it again changes nothing and records nothing.
+    let pending = device.profiles.pending().await.unwrap().len();
+    device.clock.advance(5_000);
+    device.accounts.end_session(laptop_session).await.unwrap();
+    assert_eq!(device.profiles.pending().await.unwrap().len(), pending);
+    // Even a replayed session.end mutation (as from sync) leaves the first end in place.
+    device
+        .profiles
+        .commit(Mutation::SessionEnd(profile_core::mutation::SessionEnd {
+            session_id: laptop_session,
+        }))
+        .await
+        .unwrap();
+    let again = device.accounts.sessions().await.unwrap();
+    let old = again.iter().find(|s| s.id == laptop_session).unwrap();
+    assert_eq!(old.ended_at, Some(T0 + 1_000));
+    assert_eq!(
+        device.accounts.current_session().await.unwrap().unwrap().id,
+        phone_session
+    );
+
+    // The database itself refuses to bring it back.
+    let revived = sqlx::query("UPDATE session SET ended_at = NULL, end_reason = NULL WHERE id = ?")
+        .bind(laptop_session.to_string())
+        .execute(device.profiles.database().pool())
+        .await;
+    assert!(revived.is_err());
+
+    assert_eq!(
+        code(device.accounts.end_session(uuid::Uuid::nil()).await),
+        ErrorCode::SessionNotFound
+    );
+}
+
+/// Starts another active session of the same profile, as sync would bring from another device.
+async fn other_device_session(device: &Device) -> uuid::Uuid {
+    let profile_id = device.profiles.profile().await.unwrap().unwrap().id;
+    let session_id = uuid::Uuid::now_v7();
+    let current = device.accounts.current_session().await.unwrap().unwrap().id;
+    device
+        .profiles
+        .commit(Mutation::SessionStart(
+            profile_core::mutation::SessionStart {
+                session_id,
+                profile_id,
+                device_name: "anna-phone".into(),
+                os: "Android 15".into(),
+                app_version: "0.1.0".into(),
+                address: Some("203.0.113.7".into()),
+            },
+        ))
+        .await
+        .unwrap();
+    // session.start makes its session the current one; this device stays on its own.
+    sqlx::query("UPDATE account SET current_session_id = ?")
+        .bind(current.to_string())
+        .execute(device.profiles.database().pool())
+        .await
+        .unwrap();
+    session_id
+}
+
+#[tokio::test]
+async fn sessions_list_active_first_by_last_activity_and_end_others_or_all() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    let mine = device.accounts.current_session().await.unwrap().unwrap().id;
+    device.clock.advance(1_000);
+    let a = other_device_session(&device).await;
+    device.clock.advance(1_000);
+    let b = other_device_session(&device).await;
+    device.clock.advance(1_000);
+    device.accounts.end_session(b).await.unwrap();
+    device.clock.advance(1_000);
+    device.accounts.touch_current_session().await.unwrap();
+
+    let order: Vec<_> = device
+        .accounts
+        .sessions()
+        .await
+        .unwrap()
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(order, [mine, a, b]);
+
+    device.accounts.end_other_sessions().await.unwrap();
+    let sessions = device.accounts.sessions().await.unwrap();
+    let active: Vec<_> = sessions
+        .iter()
+        .filter(|s| s.is_active())
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(active, [mine]);
+    assert!(device.accounts.is_signed_in().await.unwrap());
+
+    device.accounts.end_all_sessions().await.unwrap();
+    assert!(device
+        .accounts
+        .sessions()
+        .await
+        .unwrap()
+        .iter()
+        .all(|s| !s.is_active()));
+    assert!(!device.accounts.is_signed_in().await.unwrap());
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    let mine = device.accounts.current_session().await.unwrap().unwrap().id;
+    let other = other_device_session(&device).await;
+
+    device.clock.advance(10_000);
+    device
+        .accounts
+        .change_password(FIRST.into(), SECOND.into())
+        .await
+        .unwrap();
+    let sessions = device.accounts.sessions().await.unwrap();
+    let find = |id| sessions.iter().find(|s| s.id == id).unwrap();
+    assert!(find(mine).is_active() && find(mine).is_current);
+    assert_eq!(find(other).ended_at, Some(T0 + 10_000));
+    assert_eq!(find(other).end_reason.as_deref(), Some("password_changed"));
+
+    // The new password signs in; the old one no longer does.
+    device.accounts.end_all_sessions().await.unwrap();
+    assert_eq!(
+        code(device.accounts.sign_in(FIRST.into(), laptop()).await),
+        ErrorCode::PasswordWrong
+    );
+    device
+        .accounts
+        .sign_in(SECOND.into(), laptop())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn the_current_password_is_checked_before_the_new_one() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    let wrong = device
+        .accounts
+        .change_password("Wrong-pass-1".into(), "пароль".into())
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.code(), ErrorCode::PasswordCurrentWrong);
+    assert_eq!(wrong.field(), Some("current_password"));
+
+    let weak = device
+        .accounts
+        .change_password(FIRST.into(), "пароль".into())
+        .await
+        .unwrap_err();
+    assert_eq!(weak.code(), ErrorCode::PasswordNeedsDigit);
+    assert_eq!(weak.field(), Some("new_password"));
+    assert_eq!(
+        code(
+            device
+                .accounts
+                .change_password(FIRST.into(), FIRST.into())
+                .await
+        ),
+        ErrorCode::PasswordSameAsCurrent
+    );
+    assert_eq!(
+        code(
+            device
+                .accounts
+                .change_password(FIRST.into(), "Qwerty123".into())
+                .await
+        ),
+        ErrorCode::PasswordTooCommon
+    );
+}
+
+#[tokio::test]
+async fn a_stale_password_version_is_refused() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    let profile_id = device.profiles.profile().await.unwrap().unwrap().id;
+    device
+        .accounts
+        .change_password(FIRST.into(), SECOND.into())
+        .await
+        .unwrap();
+    let outbox = device.profiles.pending().await.unwrap();
+    let Some(Mutation::PasswordChange(change)) = outbox.last().map(|e| e.mutation.clone()) else {
+        panic!("the last mutation is the password change");
+    };
+    assert_eq!(change.expected_version, 1);
+
+    // The same change made elsewhere against version 1 arrives after ours: refused.
+    let stale = device
+        .profiles
+        .commit(Mutation::PasswordChange(
+            profile_core::mutation::PasswordChange {
+                profile_id,
+                ..change
+            },
+        ))
+        .await;
+    assert_eq!(code(stale), ErrorCode::PasswordChangedElsewhere);
+    let version: i64 = sqlx::query_scalar("SELECT password_version FROM account")
+        .fetch_one(device.profiles.database().pool())
+        .await
+        .unwrap();
+    assert_eq!(version, 2);
+}
+
+#[tokio::test]
+async fn a_plain_password_cannot_pass_for_a_hash() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    let profile_id = device.profiles.profile().await.unwrap().unwrap().id;
+    let smuggled = device
+        .profiles
+        .commit(Mutation::PasswordChange(
+            profile_core::mutation::PasswordChange {
+                profile_id,
+                expected_version: 1,
+                new_hash: SECOND.into(),
+                session_id: None,
+            },
+        ))
+        .await;
+    assert_eq!(code(smuggled), ErrorCode::Internal);
+}
+
+#[tokio::test]
+async fn wrong_passwords_are_throttled_and_the_count_survives_a_restart() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    device.accounts.end_all_sessions().await.unwrap();
+    let wrong = || Password::new("Wrong-pass-1");
+
+    for _ in 0..5 {
+        assert_eq!(
+            code(device.accounts.sign_in(wrong(), laptop()).await),
+            ErrorCode::PasswordWrong
+        );
+    }
+    // The sixth try must wait 1 s; even the right password is not verified meanwhile.
+    let throttled = device
+        .accounts
+        .sign_in(FIRST.into(), laptop())
+        .await
+        .unwrap_err();
+    assert_eq!(throttled.code(), ErrorCode::PasswordThrottled);
+    assert_eq!(throttled.params()["wait_seconds"], 1);
+    assert_eq!(throttled.field(), Some("password"));
+
+    // Each further failure doubles the wait: 1, 2, 4 … s, capped at 300 s.
+    let mut expected = vec![];
+    let mut seen = vec![];
+    for failure in 0..12 {
+        let wait = device.accounts.throttle_wait_ms().await.unwrap();
+        seen.push(wait);
+        expected.push((1_000_i64 << failure).min(MAX_WAIT_MS));
+        device.clock.advance(wait - 1);
+        // A try inside the wait is refused and does not count.
+        assert_eq!(
+            code(device.accounts.sign_in(wrong(), laptop()).await),
+            ErrorCode::PasswordThrottled
+        );
+        device.clock.advance(1);
+        assert_eq!(
+            code(device.accounts.sign_in(wrong(), laptop()).await),
+            ErrorCode::PasswordWrong
+        );
+    }
+    assert_eq!(seen, expected);
+    assert_eq!(*seen.last().unwrap(), 300_000);
+
+    // Reopened (as after a restart), the wait is still there.
+    let (path, clock) = (device.path.clone(), device.clock.clone());
+    device.profiles.close().await;
+    let device = open_at(path, clock, 8).await;
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 300_000);
+    let after_restart = device
+        .accounts
+        .sign_in(FIRST.into(), laptop())
+        .await
+        .unwrap_err();
+    assert_eq!(after_restart.code(), ErrorCode::PasswordThrottled);
+    assert_eq!(after_restart.params()["wait_seconds"], 300);
+
+    // Once the wait is over the right password works and the count starts again.
+    device.clock.advance(300_000);
+    device
+        .accounts
+        .sign_in(FIRST.into(), laptop())
+        .await
+        .unwrap();
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 0);
+    for _ in 0..5 {
+        assert_eq!(
+            code(
+                device
+                    .accounts
+                    .change_password(wrong(), SECOND.into())
+                    .await
+            ),
+            ErrorCode::PasswordCurrentWrong
+        );
+    }
+    assert_eq!(
+        code(
+            device
+                .accounts
+                .change_password(FIRST.into(), SECOND.into())
+                .await
+        ),
+        ErrorCode::PasswordThrottled
+    );
+}
+
+fn contains(haystack: &[u8], needle: &str) -> bool {
+    haystack
+        .windows(needle.len())
+        .any(|window| window == needle.as_bytes())
+}
+
+#[tokio::test]
+async fn no_plain_password_reaches_the_database_file_or_its_wal() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    device
+        .accounts
+        .sign_in(FIRST.into(), phone())
+        .await
+        .unwrap();
+    device
+        .accounts
+        .change_password(FIRST.into(), SECOND.into())
+        .await
+        .unwrap();
+    let _ = device
+        .accounts
+        .change_password(FIRST.into(), SECOND.into())
+        .await;
+    device.accounts.end_all_sessions().await.unwrap();
+    let _ = device.accounts.sign_in(FIRST.into(), laptop()).await;
+    device
+        .accounts
+        .sign_in(SECOND.into(), laptop())
+        .await
+        .unwrap();
+
+    // Before any checkpoint, most of it sits in the -wal file.
+    let db = std::fs::read(&device.path).unwrap();
+    let wal = std::fs::read(device.path.with_extension("sqlite3-wal")).unwrap();
+    assert!(
+        contains(&wal, "password.change"),
+        "the scenario is in the WAL"
+    );
+    for file in [&db, &wal] {
+        assert!(!contains(file, FIRST));
+        assert!(!contains(file, SECOND));
+    }
+    for entry in device.profiles.pending().await.unwrap() {
+        let payload = serde_json::to_string(&entry.mutation).unwrap();
+        assert!(!payload.contains(FIRST) && !payload.contains(SECOND));
+    }
+    // And after checkpointing into the main file (explicitly: closing the pool finishes
+    // its connections in the background, so the close alone does not promise a checkpoint).
+    sqlx::query("PRAGMA wal_checkpoint(TRUNCATE)")
+        .execute(device.profiles.database().pool())
+        .await
+        .unwrap();
+    let db = std::fs::read(&device.path).unwrap();
+    assert!(contains(&db, "$argon2id$"), "the hashes are in the file");
+    assert!(!contains(&db, FIRST) && !contains(&db, SECOND));
+}
