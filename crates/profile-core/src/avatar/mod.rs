@@ -164,14 +164,7 @@ impl AvatarPipeline {
             };
             (fit(width), fit(height))
         };
-        let shrink = self.shrink_for(source, longest, max_side);
-        let raster = decode::decode(
-            source.format,
-            &source.bytes,
-            &source.header,
-            &self.limits,
-            shrink,
-        )?;
+        let raster = self.decode_for(source, longest, max_side)?;
         let s = f64::from(raster.shrink);
         let region = Region {
             left: 0.0,
@@ -212,14 +205,7 @@ impl AvatarPipeline {
             height,
             orientation,
         );
-        let shrink = self.shrink_for(source, square.size, AVATAR_SIDE);
-        let raster = decode::decode(
-            source.format,
-            &source.bytes,
-            &source.header,
-            &self.limits,
-            shrink,
-        )?;
+        let raster = self.decode_for(source, square.size, AVATAR_SIDE)?;
         let s = f64::from(raster.shrink);
         let region = Region {
             left: f64::from(sx) / s,
@@ -236,6 +222,23 @@ impl AvatarPipeline {
     }
 
     /// The DCT shrink for a JPEG whose `span` stored pixels must still cover `target`.
+    /// Decodes `source` as small as still leaves `span` original pixels at least `target` wide.
+    fn decode_for(
+        &self,
+        source: &AvatarSource,
+        span: u32,
+        target: u32,
+    ) -> Result<decode::Raster, AvatarError> {
+        let shrink = self.shrink_for(source, span, target);
+        decode::decode(
+            source.format,
+            &source.bytes,
+            &source.header,
+            &self.limits,
+            shrink,
+        )
+    }
+
     fn shrink_for(&self, source: &AvatarSource, span: u32, target: u32) -> u32 {
         match source.format {
             AvatarFormat::Jpeg => jpeg::shrink_for(span, target),

@@ -73,16 +73,13 @@ impl AvatarSet {
         conn: &mut SqliteConnection,
         now_ms: i64,
     ) -> Result<(), CoreError> {
-        let done = sqlx::query(
-            "UPDATE profile SET avatar = ?, avatar_mime = ?, updated_at = ? WHERE id = ?",
+        store(
+            conn,
+            self.profile_id,
+            Some((&self.image, &self.mime)),
+            now_ms,
         )
-        .bind(&self.image)
-        .bind(&self.mime)
-        .bind(now_ms)
-        .bind(self.profile_id.to_string())
-        .execute(conn)
-        .await?;
-        super::one_profile_row(done)
+        .await
     }
 }
 
@@ -92,15 +89,26 @@ impl AvatarRemove {
         conn: &mut SqliteConnection,
         now_ms: i64,
     ) -> Result<(), CoreError> {
-        let done = sqlx::query(
-            "UPDATE profile SET avatar = NULL, avatar_mime = NULL, updated_at = ? WHERE id = ?",
-        )
-        .bind(now_ms)
-        .bind(self.profile_id.to_string())
-        .execute(conn)
-        .await?;
-        super::one_profile_row(done)
+        store(conn, self.profile_id, None, now_ms).await
     }
+}
+
+/// Writes the avatar columns: a picture and its MIME type, or NULLs to remove it.
+async fn store(
+    conn: &mut SqliteConnection,
+    profile_id: Uuid,
+    avatar: Option<(&[u8], &str)>,
+    now_ms: i64,
+) -> Result<(), CoreError> {
+    let done =
+        sqlx::query("UPDATE profile SET avatar = ?, avatar_mime = ?, updated_at = ? WHERE id = ?")
+            .bind(avatar.map(|(bytes, _)| bytes))
+            .bind(avatar.map(|(_, mime)| mime))
+            .bind(now_ms)
+            .bind(profile_id.to_string())
+            .execute(conn)
+            .await?;
+    super::one_profile_row(done)
 }
 
 /// Bytes as standard base64 text in JSON.
