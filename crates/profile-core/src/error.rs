@@ -90,6 +90,9 @@ pub enum ErrorCode {
     /// The new password equals the current one.
     #[serde(rename = "password.same_as_current")]
     PasswordSameAsCurrent,
+    /// The password and its confirmation differ.
+    #[serde(rename = "password.mismatch")]
+    PasswordMismatch,
     /// The current password given does not match.
     #[serde(rename = "password.current_wrong")]
     PasswordCurrentWrong,
@@ -121,7 +124,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 37] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -149,6 +152,7 @@ impl ErrorCode {
         Self::PasswordNeedsLower,
         Self::PasswordTooCommon,
         Self::PasswordSameAsCurrent,
+        Self::PasswordMismatch,
         Self::PasswordCurrentWrong,
         Self::PasswordWrong,
         Self::PasswordThrottled,
@@ -190,6 +194,7 @@ impl ErrorCode {
             Self::PasswordNeedsLower => "password.needs_lower",
             Self::PasswordTooCommon => "password.too_common",
             Self::PasswordSameAsCurrent => "password.same_as_current",
+            Self::PasswordMismatch => "password.mismatch",
             Self::PasswordCurrentWrong => "password.current_wrong",
             Self::PasswordWrong => "password.wrong",
             Self::PasswordThrottled => "password.throttled",
@@ -240,6 +245,7 @@ impl ErrorCode {
                 "This password is among the most common ones. Choose another."
             }
             Self::PasswordSameAsCurrent => "The new password must differ from the current one.",
+            Self::PasswordMismatch => "The two passwords differ. Type the same password twice.",
             Self::PasswordCurrentWrong => "The current password is wrong.",
             Self::PasswordWrong => "The password is wrong.",
             Self::PasswordThrottled => "Too many wrong passwords. Try again in a moment.",

@@ -27,5 +27,7 @@ pub use mutation::{Mutation, ProfileCreate, ProfileSet};
 pub use outbox::OutboxEntry;
 pub use profile::Profile;
 pub use random::Randomness;
-pub use security::{AccountStore, Checklist, DeviceInfo, Password, Session, SessionId};
+pub use security::{
+    AccountState, AccountStore, Checklist, DeviceInfo, Password, Session, SessionId,
+};
 pub use store::{FirstRun, ProfileChanges, ProfileStore};

@@ -3,8 +3,8 @@
 
 use profile_core::security::throttle::MAX_WAIT_MS;
 use profile_core::{
-    AccountStore, CoreError, DeviceInfo, Env, ErrorCode, FirstRun, Language, ManualClock, Mutation,
-    Password, ProfileStore, Randomness,
+    AccountState, AccountStore, CoreError, DeviceInfo, Env, ErrorCode, FirstRun, Language,
+    ManualClock, Mutation, Password, ProfileStore, Randomness,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -75,7 +75,13 @@ async fn created(dir: &TempDir) -> Device {
     let device = open(dir).await;
     device
         .accounts
-        .create_local_account(first_run(), "anna@example.com", FIRST.into(), laptop())
+        .create_local_account(
+            first_run(),
+            "anna@example.com",
+            FIRST.into(),
+            FIRST.into(),
+            laptop(),
+        )
         .await
         .expect("account created");
     device
@@ -92,7 +98,13 @@ async fn creating_the_account_makes_profile_password_and_first_session_in_order(
     assert!(!device.accounts.has_account().await.unwrap());
     let profile = device
         .accounts
-        .create_local_account(first_run(), " anna@example.com ", FIRST.into(), laptop())
+        .create_local_account(
+            first_run(),
+            " anna@example.com ",
+            FIRST.into(),
+            FIRST.into(),
+            laptop(),
+        )
         .await
         .unwrap();
     assert_eq!(profile.name, "Анна Петрова");
@@ -127,10 +139,64 @@ async fn creating_the_account_makes_profile_password_and_first_session_in_order(
     // A second account on the same device is refused, and nothing is added.
     let again = device
         .accounts
-        .create_local_account(first_run(), "", "Другой9пароль".into(), laptop())
+        .create_local_account(
+            first_run(),
+            "",
+            "Другой9пароль".into(),
+            "Другой9пароль".into(),
+            laptop(),
+        )
         .await;
     assert_eq!(code(again), ErrorCode::AccountExists);
     assert_eq!(device.profiles.pending().await.unwrap().len(), 4);
+}
+
+#[tokio::test]
+async fn the_state_goes_from_first_run_to_signed_in_to_signed_out() {
+    let dir = TempDir::new().unwrap();
+    let device = open(&dir).await;
+    assert_eq!(
+        device.accounts.state().await.unwrap(),
+        AccountState::FirstRun
+    );
+    assert_eq!(
+        code(device.accounts.require_signed_in().await),
+        ErrorCode::AccountSignedOut
+    );
+    device
+        .accounts
+        .create_local_account(first_run(), "", FIRST.into(), FIRST.into(), laptop())
+        .await
+        .unwrap();
+    assert_eq!(
+        device.accounts.state().await.unwrap(),
+        AccountState::SignedIn
+    );
+    device.accounts.require_signed_in().await.unwrap();
+    device.accounts.end_all_sessions().await.unwrap();
+    assert_eq!(
+        device.accounts.state().await.unwrap(),
+        AccountState::SignedOut
+    );
+    assert_eq!(
+        code(device.accounts.require_signed_in().await),
+        ErrorCode::AccountSignedOut
+    );
+}
+
+#[tokio::test]
+async fn a_mistyped_confirmation_creates_nothing() {
+    let dir = TempDir::new().unwrap();
+    let device = open(&dir).await;
+    let refused = device
+        .accounts
+        .create_local_account(first_run(), "", FIRST.into(), "Ёжик321".into(), laptop())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::PasswordMismatch);
+    assert_eq!(refused.field(), Some("password_confirmation"));
+    assert_eq!(device.profiles.profile().await.unwrap(), None);
+    assert!(device.profiles.pending().await.unwrap().is_empty());
 }
 
 #[tokio::test]
@@ -139,7 +205,7 @@ async fn a_refused_password_creates_nothing() {
     let device = open(&dir).await;
     let refused = device
         .accounts
-        .create_local_account(first_run(), "", "пароль".into(), laptop())
+        .create_local_account(first_run(), "", "пароль".into(), "пароль".into(), laptop())
         .await;
     assert_eq!(code(refused), ErrorCode::PasswordNeedsDigit);
     assert_eq!(device.profiles.profile().await.unwrap(), None);
@@ -159,6 +225,7 @@ async fn a_profile_made_without_a_password_is_adopted() {
                 ..first_run()
             },
             "",
+            FIRST.into(),
             FIRST.into(),
             laptop(),
         )

@@ -119,6 +119,23 @@ fn the_checklist_follows_the_typing() {
     let strong = check(&Password::new("Ёжик в тумане ищет лошадку 1979"));
     assert!(strong.strength > check(&Password::new("Password1")).strength);
     assert_eq!(strong.strength, 4);
+    // The "not common" item is met only by something typed that is not on the list.
+    assert!(!empty.not_common);
+    assert!(!check(&Password::new("Password1")).not_common);
+    assert!(!check(&Password::new("Пароль1")).not_common);
+    assert!(strong.not_common);
+}
+
+#[test]
+fn the_confirmation_must_be_the_same_password_in_nfc() {
+    use profile_core::security::password_rules::confirm;
+    assert_eq!(
+        confirm(&"Ёжик123".into(), &"Е\u{0308}жик123".into()),
+        Ok(())
+    );
+    let refused = confirm(&"Ёжик123".into(), &"Ёжик124".into()).unwrap_err();
+    assert_eq!(refused.code, ErrorCode::PasswordMismatch);
+    assert_eq!(refused.field, Some("password_confirmation"));
 }
 
 #[test]

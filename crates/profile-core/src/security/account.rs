@@ -22,6 +22,18 @@ const SIGN_IN_FIELD: &str = "password";
 /// The input field of the current password when changing it.
 const CURRENT_FIELD: &str = "current_password";
 
+/// Where a device stands, which decides the screen the app opens on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AccountState {
+    /// No account yet: the first-run screen.
+    FirstRun,
+    /// An account, nobody signed in: the sign-in screen.
+    SignedOut,
+    /// Signed in: the profile.
+    SignedIn,
+}
+
 /// The stored account row.
 #[derive(Debug, Clone)]
 struct Account {
@@ -94,6 +106,26 @@ impl AccountStore {
             .ok_or_else(|| ValidationError::general(ErrorCode::AccountMissing).into())
     }
 
+    /// Where this device stands: no account yet, signed out, or signed in.
+    pub async fn state(&self) -> Result<AccountState, CoreError> {
+        Ok(if !self.has_account().await? {
+            AccountState::FirstRun
+        } else if self.is_signed_in().await? {
+            AccountState::SignedIn
+        } else {
+            AccountState::SignedOut
+        })
+    }
+
+    /// Refuses with `account.signed_out` unless someone is signed in on this device.
+    pub async fn require_signed_in(&self) -> Result<(), CoreError> {
+        if self.is_signed_in().await? {
+            Ok(())
+        } else {
+            Err(ValidationError::general(ErrorCode::AccountSignedOut).into())
+        }
+    }
+
     /// Whether this device has a local account (a profile with a password).
     pub async fn has_account(&self) -> Result<bool, CoreError> {
         Ok(self.account().await?.is_some())
@@ -111,11 +143,14 @@ impl AccountStore {
         first_run: FirstRun,
         email: &str,
         password: Password,
+        confirmation: Password,
         device: DeviceInfo,
     ) -> Result<Profile, CoreError> {
         let name = fields::name(&first_run.name)?;
         let email = fields::email(email)?;
         password_rules::validate(&password, None)?;
+        password_rules::confirm(&password, &confirmation)?;
+        drop(confirmation);
         if self.account().await?.is_some() {
             return Err(ValidationError::general(ErrorCode::AccountExists).into());
         }

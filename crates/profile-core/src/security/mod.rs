@@ -6,7 +6,7 @@ pub mod password_rules;
 pub mod sessions;
 pub mod throttle;
 
-pub use account::AccountStore;
+pub use account::{AccountState, AccountStore};
 pub use password_rules::Checklist;
 pub use sessions::{DeviceInfo, Session, SessionId};
 

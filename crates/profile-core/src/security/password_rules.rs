@@ -23,6 +23,8 @@ pub struct Checklist {
     pub upper: bool,
     /// Has a lowercase Latin or Russian letter.
     pub lower: bool,
+    /// Is not one of the most common passwords (false while nothing is typed).
+    pub not_common: bool,
     /// zxcvbn's strength score, 0 (weakest) to 4.
     pub strength: u8,
 }
@@ -94,6 +96,7 @@ pub fn check(password: &Password) -> Checklist {
         digit: plain.chars().any(|c| c.is_ascii_digit()),
         upper: plain.chars().any(is_upper),
         lower: plain.chars().any(is_lower),
+        not_common: !plain.is_empty() && !is_too_common(&plain),
         strength: if plain.is_empty() {
             0
         } else {
@@ -130,4 +133,19 @@ pub fn validate(new: &Password, current: Option<&Password>) -> Result<(), Valida
         return Err(refuse(ErrorCode::PasswordSameAsCurrent));
     }
     Ok(())
+}
+
+/// The input field a new password is typed into a second time, as the UI names it.
+pub const CONFIRMATION_FIELD: &str = "password_confirmation";
+
+/// Checks that `confirmation` is `new` typed again (compared in NFC, like the hash).
+pub fn confirm(new: &Password, confirmation: &Password) -> Result<(), ValidationError> {
+    if *new.normalized() == *confirmation.normalized() {
+        Ok(())
+    } else {
+        Err(ValidationError::new(
+            ErrorCode::PasswordMismatch,
+            CONFIRMATION_FIELD,
+        ))
+    }
 }
