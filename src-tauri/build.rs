@@ -11,6 +11,15 @@ fn main() {
         "avatar_remove",
         "time_zones_search",
         "time_zone_describe",
+        "account_status",
+        "account_create",
+        "sign_in",
+        "password_check",
+        "password_change",
+        "sessions_list",
+        "session_end",
+        "sessions_end_others",
+        "sessions_end_all",
     ]);
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -3,6 +3,7 @@
 pub mod commands;
 pub mod error;
 pub mod first_run;
+pub mod log;
 pub mod picker;
 pub mod state;
 
@@ -22,6 +23,15 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::avatar::avatar_remove,
         commands::time_zone::time_zones_search,
         commands::time_zone::time_zone_describe,
+        commands::security::account_status,
+        commands::security::account_create,
+        commands::security::sign_in,
+        commands::security::password_check,
+        commands::security::password_change,
+        commands::sessions::sessions_list,
+        commands::sessions::session_end,
+        commands::sessions::sessions_end_others,
+        commands::sessions::sessions_end_all,
     ])
 }
 
@@ -30,25 +40,28 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
-/// Opens the local store in the data directory and makes sure a profile exists.
+/// Opens the local store in the data directory.
 fn open_state<R: Runtime>(
     app: &tauri::AppHandle<R>,
+    log_file: &log::LogFile,
 ) -> Result<state::AppState, Box<dyn std::error::Error>> {
     let data_dir = state::data_dir(app)?;
-    let state =
-        tauri::async_runtime::block_on(state::AppState::open(&data_dir, first_run::detect()))?;
+    if let Err(err) = log_file.attach(&data_dir) {
+        // Not fatal: the log still reaches stderr.
+        tracing::warn!(error = %err, "the log file could not be opened");
+    }
+    let state = tauri::async_runtime::block_on(state::AppState::open(
+        &data_dir,
+        first_run::detect(),
+        first_run::device(),
+    ))?;
     tracing::info!(data_dir = %data_dir.display(), "store opened");
     Ok(state)
 }
 
 /// Starts the app and blocks until it quits.
 pub fn run() {
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    let log_file = log::init();
 
     let builder = Builder::default()
         // Must be the first plugin: a second start only focuses this window and exits,
@@ -62,8 +75,8 @@ pub fn run() {
         }))
         // Used from Rust only (the avatar picker); the webview is granted nothing of it.
         .plugin(tauri_plugin_dialog::init())
-        .setup(|app| {
-            match open_state(app.handle()) {
+        .setup(move |app| {
+            match open_state(app.handle(), &log_file) {
                 Ok(state) => app.manage(state),
                 // The window still opens and says, in the user's language, that something went
                 // wrong (every command fails without the state); the cause goes to the log.

@@ -3,7 +3,7 @@
 use crate::picker::FilePicker;
 use profile_core::avatar::{AvatarPipeline, AvatarSource};
 use profile_core::time_zone::TimeZoneCatalog;
-use profile_core::{CoreError, Env, FirstRun, ProfileStore};
+use profile_core::{AccountStore, CoreError, DeviceInfo, Env, FirstRun, ProfileStore};
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::Mutex;
@@ -15,6 +15,12 @@ pub const DB_FILE: &str = "profile.sqlite3";
 pub struct AppState {
     /// The local profile store.
     pub store: ProfileStore,
+    /// Password and sessions of the profile on this device.
+    pub account: AccountStore,
+    /// What a first run takes from the OS: suggested name, language, time zone.
+    pub first_run: FirstRun,
+    /// This device, as its sessions record it.
+    pub device: DeviceInfo,
     /// Turns chosen pictures into previews and avatars.
     pub avatars: AvatarPipeline,
     /// The picture chosen in the avatar dialog, waiting to be cropped.
@@ -26,17 +32,32 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Opens the store in `data_dir` and makes sure a profile exists.
-    pub async fn open(data_dir: &Path, first_run: FirstRun) -> Result<Self, CoreError> {
-        let store = ProfileStore::open(&data_dir.join(DB_FILE), Env::system()).await?;
-        store.ensure_profile(first_run).await?;
+    /// Opens the store in `data_dir`; the profile is made on the first-run screen.
+    pub async fn open(
+        data_dir: &Path,
+        first_run: FirstRun,
+        device: DeviceInfo,
+    ) -> Result<Self, CoreError> {
+        let env = Env::system();
+        let store = ProfileStore::open(&data_dir.join(DB_FILE), env.clone()).await?;
         Ok(Self {
+            account: AccountStore::new(store.database().clone(), env),
             store,
+            first_run,
+            device,
             avatars: AvatarPipeline::default(),
             chosen_avatar: Mutex::new(None),
             picker: FilePicker::from_env(),
             time_zones: TimeZoneCatalog::new(),
         })
+    }
+}
+
+impl AppState {
+    /// Refuses with `account.signed_out` unless someone is signed in; otherwise records
+    /// that the session is in use (its «last active»).
+    pub async fn signed_in(&self) -> Result<(), CoreError> {
+        self.account.touch_current_session().await
     }
 }
 

@@ -4,7 +4,7 @@
 use acure_profile_app::picker::FilePicker;
 use acure_profile_app::state::AppState;
 use acure_profile_app::{context, with_commands};
-use profile_core::{ErrorCode, FirstRun, Language};
+use profile_core::{DeviceInfo, ErrorCode, FirstRun, Language};
 use serde_json::{json, Value};
 use tauri::ipc::{CallbackFn, InvokeBody};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime, INVOKE_KEY};
@@ -18,12 +18,36 @@ struct Harness {
     main: WebviewWindow<MockRuntime>,
 }
 
+/// The password every harness account is created with.
+const PASSWORD: &str = "Tuman-42-Loshadka";
+
+/// A harness signed in to a freshly created local account.
 fn harness() -> Harness {
     harness_with_picks(&[])
 }
 
-/// A harness whose file dialog "chooses" `picks` in turn (then cancels).
+/// A harness on a device with no account yet (the first-run screen).
+fn first_run_harness() -> Harness {
+    harness_on(&[], false)
+}
+
+fn create_account(main: &WebviewWindow<MockRuntime>) -> Result<Value, Value> {
+    invoke(
+        main,
+        "account_create",
+        json!({ "account": {
+            "name": "Anna Petrova", "email": "", "language": "en",
+            "password": PASSWORD, "password_confirmation": PASSWORD,
+        } }),
+    )
+}
+
+/// A signed-in harness whose file dialog "chooses" `picks` in turn (then cancels).
 fn harness_with_picks(picks: &[&std::path::Path]) -> Harness {
+    harness_on(picks, true)
+}
+
+fn harness_on(picks: &[&std::path::Path], signed_in: bool) -> Harness {
     let dir = TempDir::new().unwrap();
     let queue = dir.path().join("picks.txt");
     let lines: Vec<String> = picks.iter().map(|p| p.display().to_string()).collect();
@@ -36,6 +60,11 @@ fn harness_with_picks(picks: &[&std::path::Path]) -> Harness {
             language: Language::En,
             time_zone: "Europe/Moscow".into(),
         },
+        DeviceInfo {
+            device_name: "anna-laptop".into(),
+            os: "Debian GNU/Linux 12 (bookworm)".into(),
+            app_version: "0.1.0".into(),
+        },
     ))
     .unwrap();
     let state = AppState {
@@ -46,6 +75,9 @@ fn harness_with_picks(picks: &[&std::path::Path]) -> Harness {
     let main = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
         .unwrap();
+    if signed_in {
+        create_account(&main).unwrap();
+    }
     Harness {
         _dir: dir,
         _app: app,
@@ -76,7 +108,7 @@ fn invoke(window: &WebviewWindow<MockRuntime>, cmd: &str, args: Value) -> Result
 }
 
 #[test]
-fn profile_get_returns_the_first_run_profile() {
+fn profile_get_returns_the_profile_made_on_the_first_run() {
     let h = harness();
     let profile = invoke(&h.main, "profile_get", json!({})).unwrap();
     assert_eq!(profile["name"], "Anna Petrova");
@@ -285,4 +317,153 @@ fn time_zones_are_searched_and_saved() {
     .unwrap_err();
     assert_eq!(err["code"], "profile.time_zone_invalid");
     assert_eq!(err["field"], "time_zone");
+}
+
+#[test]
+fn the_first_run_creates_the_account_and_signs_in() {
+    let h = first_run_harness();
+    let status = invoke(&h.main, "account_status", json!({})).unwrap();
+    assert_eq!(
+        status,
+        json!({ "state": "first_run", "name": "Anna Petrova", "language": "en",
+                "avatar": null, "wait_seconds": 0 })
+    );
+    // Nothing of the profile can be read or changed before it exists and someone signs in.
+    let refused = invoke(&h.main, "profile_get", json!({})).unwrap_err();
+    assert_eq!(refused["code"], "account.signed_out");
+
+    let mismatch = invoke(
+        &h.main,
+        "account_create",
+        json!({ "account": {
+            "name": "Anna", "email": "", "language": "ru",
+            "password": PASSWORD, "password_confirmation": "Tuman-42-Loshadkа",
+        } }),
+    )
+    .unwrap_err();
+    assert_eq!(mismatch["code"], "password.mismatch");
+    assert_eq!(mismatch["field"], "password_confirmation");
+    let weak = invoke(
+        &h.main,
+        "account_create",
+        json!({ "account": {
+            "name": "Anna", "email": "", "language": "ru",
+            "password": "Password1", "password_confirmation": "Password1",
+        } }),
+    )
+    .unwrap_err();
+    assert_eq!(weak["code"], "password.too_common");
+    assert_eq!(weak["field"], "new_password");
+    assert_eq!(
+        invoke(&h.main, "account_status", json!({})).unwrap()["state"],
+        "first_run"
+    );
+
+    let profile = invoke(
+        &h.main,
+        "account_create",
+        json!({ "account": {
+            "name": " Анна ", "email": "anna@example.com", "language": "ru",
+            "password": PASSWORD, "password_confirmation": PASSWORD,
+        } }),
+    )
+    .unwrap();
+    assert_eq!(profile["name"], "Анна");
+    assert_eq!(profile["language"], "ru");
+    assert_eq!(profile["time_zone"], "Europe/Moscow");
+    let status = invoke(&h.main, "account_status", json!({})).unwrap();
+    assert_eq!(status["state"], "signed_in");
+    assert_eq!(status["language"], "ru");
+    assert!(invoke(&h.main, "profile_get", json!({})).is_ok());
+}
+
+#[test]
+fn the_live_checklist_names_each_rule() {
+    let h = first_run_harness();
+    let checked = invoke(&h.main, "password_check", json!({ "password": "ёжик" })).unwrap();
+    assert_eq!(
+        checked,
+        json!({ "length_ok": false, "digit": false, "upper": false, "lower": true,
+                "not_common": true, "strength": checked["strength"] })
+    );
+    let checked = invoke(&h.main, "password_check", json!({ "password": "Ёжик123" })).unwrap();
+    assert_eq!(checked["length_ok"], true);
+    assert_eq!(checked["upper"], true);
+    assert_eq!(checked["digit"], true);
+}
+
+#[test]
+fn a_password_change_checks_the_current_one_then_the_rules() {
+    let h = harness();
+    let change = |current: &str, new: &str| {
+        invoke(
+            &h.main,
+            "password_change",
+            json!({ "current": current, "new": new }),
+        )
+    };
+    let wrong = change("Wrong-42-password", "Ёжик-в-тумане-7").unwrap_err();
+    assert_eq!(wrong["code"], "password.current_wrong");
+    assert_eq!(wrong["field"], "current_password");
+    let weak = change(PASSWORD, "ёжик").unwrap_err();
+    assert_eq!(weak["code"], "password.too_short");
+    assert_eq!(weak["field"], "new_password");
+    let same = change(PASSWORD, PASSWORD).unwrap_err();
+    assert_eq!(same["code"], "password.same_as_current");
+    change(PASSWORD, "Ёжик-в-тумане-7").unwrap();
+    // Still signed in, and the new password is the one that now works.
+    assert_eq!(
+        invoke(&h.main, "account_status", json!({})).unwrap()["state"],
+        "signed_in"
+    );
+    let again = change(PASSWORD, "Другой-пароль-8").unwrap_err();
+    assert_eq!(again["code"], "password.current_wrong");
+}
+
+#[test]
+fn ending_all_sessions_signs_out_until_the_password_is_given() {
+    let h = harness();
+    let sessions = invoke(&h.main, "sessions_list", json!({ "language": "en" })).unwrap();
+    let sessions = sessions.as_array().unwrap();
+    assert_eq!(sessions.len(), 1);
+    let current = &sessions[0];
+    assert_eq!(current["is_current"], true);
+    assert_eq!(current["device_name"], "anna-laptop");
+    assert_eq!(current["os"], "Debian GNU/Linux 12 (bookworm)");
+    assert!(current["started_text"].as_str().unwrap().contains(", 20"));
+
+    invoke(&h.main, "sessions_end_all", json!({})).unwrap();
+    let status = invoke(&h.main, "account_status", json!({})).unwrap();
+    assert_eq!(status["state"], "signed_out");
+    assert_eq!(status["name"], "Anna Petrova");
+    for (cmd, args) in [
+        ("profile_get", json!({})),
+        ("profile_set", json!({ "changes": { "name": "Eve" } })),
+        ("avatar_remove", json!({})),
+        ("sessions_list", json!({ "language": "en" })),
+        (
+            "password_change",
+            json!({ "current": PASSWORD, "new": "Ёжик-в-тумане-7" }),
+        ),
+    ] {
+        let refused = invoke(&h.main, cmd, args).unwrap_err();
+        assert_eq!(refused["code"], "account.signed_out", "{cmd}");
+    }
+
+    let wrong = invoke(&h.main, "sign_in", json!({ "password": "nope" })).unwrap_err();
+    assert_eq!(wrong["code"], "password.wrong");
+    assert_eq!(wrong["field"], "password");
+    let profile = invoke(&h.main, "sign_in", json!({ "password": PASSWORD })).unwrap();
+    assert_eq!(profile["name"], "Anna Petrova");
+    let sessions = invoke(&h.main, "sessions_list", json!({ "language": "ru" })).unwrap();
+    let sessions = sessions.as_array().unwrap();
+    assert_eq!(sessions.len(), 2, "the ended one is listed too");
+    assert_eq!(sessions[0]["is_current"], true);
+    assert!(sessions[1]["ended_at"].is_i64());
+    assert!(sessions[1]["ended_text"].as_str().unwrap().contains('.'));
+
+    // Ending this device's own session by id signs out too, and says so.
+    let id = sessions[0]["id"].clone();
+    let state = invoke(&h.main, "session_end", json!({ "id": id })).unwrap();
+    assert_eq!(state, "signed_out");
 }

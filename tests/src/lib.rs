@@ -20,6 +20,9 @@ use tempfile::TempDir;
 /// How long any wait for the UI may take before the scenario fails.
 pub const PATIENCE: Duration = Duration::from_secs(20);
 
+/// The password `App::start` creates a device's local profile with.
+pub const PASSWORD: &str = "Tuman-42-Loshadka";
+
 fn required_path(var: &str) -> Result<PathBuf> {
     let path = std::env::var_os(var).map(PathBuf::from).with_context(|| {
         format!("{var} is not set: run the end-to-end tests with `cargo xtask test e2e`")
@@ -213,14 +216,53 @@ pub struct App {
 }
 
 impl App {
-    /// Starts the app on `device` and waits until its UI is ready.
+    /// Starts the app on `device` and waits until the profile shows; on a new device it
+    /// first creates the local profile (suggested name, no e-mail, [`PASSWORD`]).
     pub async fn start(scenario: &str, device: &Device, look: &Look) -> Result<Self> {
         let app = Self::launch(scenario, device, look).await?;
-        if !app.started_normally().await? {
-            let shown = app.text("#boot-error").await.unwrap_or_default();
-            bail!("the app showed its start-up error: {shown:?}");
+        match app.screen().await?.as_str() {
+            "profile" => {}
+            "welcome" => app.create_local_profile(PASSWORD).await?,
+            "failed" => {
+                let shown = app.text("#boot-error").await.unwrap_or_default();
+                bail!("the app showed its start-up error: {shown:?}");
+            }
+            other => bail!("the app opened on the {other} screen, not the profile"),
         }
         Ok(app)
+    }
+
+    /// The screen the window shows: `welcome`, `sign-in`, `profile` or `failed`.
+    pub async fn screen(&self) -> Result<String> {
+        Ok(self
+            .js("return document.body.dataset.screen ?? ''")
+            .await?
+            .as_str()
+            .unwrap_or_default()
+            .to_owned())
+    }
+
+    /// Waits until the window shows `screen`.
+    pub async fn wait_screen(&self, screen: &str) -> Result<()> {
+        let script = format!("return document.body.dataset.screen === {}", json!(screen));
+        self.wait_until(&format!("the {screen} screen shows"), &script)
+            .await
+    }
+
+    /// On the first-run screen: creates the local profile with the suggested name.
+    pub async fn create_local_profile(&self, password: &str) -> Result<()> {
+        self.paste("#welcome-password", password).await?;
+        self.paste("#welcome-password-confirmation", password)
+            .await?;
+        self.click("#welcome-create").await?;
+        self.wait_screen("profile").await
+    }
+
+    /// On the sign-in screen: signs in with `password` and waits for the profile.
+    pub async fn sign_in(&self, password: &str) -> Result<()> {
+        self.paste("#sign-in-password", password).await?;
+        self.click("#sign-in-submit").await?;
+        self.wait_screen("profile").await
     }
 
     /// Starts the app on `device` and waits until its UI has started, normally or not.
@@ -276,7 +318,7 @@ impl App {
         println!("e2e {scenario}: window open, waiting for the UI");
         app.wait_until(
             "the UI has started",
-            "return ['true', 'failed'].includes(document.getElementById('app')?.dataset.ready)",
+            "return ['welcome', 'sign-in', 'profile', 'failed'].includes(document.body.dataset.screen)",
         )
         .await?;
         Ok(app)
@@ -284,10 +326,7 @@ impl App {
 
     /// Whether the UI started normally (`false`: it shows its start-up error).
     pub async fn started_normally(&self) -> Result<bool> {
-        Ok(self
-            .js("return document.getElementById('app').dataset.ready")
-            .await?
-            == "true")
+        Ok(self.screen().await? != "failed")
     }
 
     /// Saves a screenshot as `target/e2e/<scenario>-<step>-<label>.png`.

@@ -57,9 +57,10 @@ async fn edited_name_survives_a_restart() -> Result<()> {
     let (profile, outbox) = stored(&device).await?;
     ensure!(profile.name == "Ada Lovelace");
     ensure!(
-        matches!(outbox.as_slice(), [Mutation::ProfileCreate(_), Mutation::ProfileSet(set)]
+        matches!(outbox.as_slice(), [Mutation::ProfileCreate(_), Mutation::PasswordSet(_),
+            Mutation::SessionStart(_), Mutation::ProfileSet(set)]
             if set.name.as_deref() == Some("Ada Lovelace")),
-        "outbox holds the creation and one profile.set: {outbox:?}"
+        "outbox holds the first run (profile, password, session) and one profile.set: {outbox:?}"
     );
     Ok(())
 }
@@ -129,12 +130,17 @@ async fn russian_applies_at_once_and_persists() -> Result<()> {
     app.wait_text("#tab-profile", "Профиль").await?;
     app.wait_text("#tab-api", "Доступ к API").await?;
     app.shot("ru-after-restart").await?;
-    app.click("#tab-sessions").await?;
+    app.click("#tab-api").await?;
     app.wait_text(
-        "#panel-sessions .empty",
-        "Здесь скоро появятся ваши активные сеансы.",
+        "#panel-api .empty",
+        "Здесь скоро появятся персональные API-токены.",
     )
     .await?;
+    app.click("#tab-sessions").await?;
+    app.wait_text("#sessions-active-title", "Активные сеансы")
+        .await?;
+    app.wait_text("#sessions-active .badge", "Текущий сеанс")
+        .await?;
     app.shot("ru-sessions-tab").await?;
     app.quit().await?;
     Ok(())
@@ -143,7 +149,11 @@ async fn russian_applies_at_once_and_persists() -> Result<()> {
 #[tokio::test]
 async fn first_run_language_follows_the_os_locale() -> Result<()> {
     let russian = Device::new()?;
-    let app = App::start("locale-ru", &russian, &Look::russian()).await?;
+    let app = App::launch("locale-ru", &russian, &Look::russian()).await?;
+    app.wait_text("#welcome-title", "Добро пожаловать в Acure Profile")
+        .await?;
+    app.shot("welcome").await?;
+    app.create_local_profile(acure_e2e::PASSWORD).await?;
     app.wait_text("#tab-profile", "Профиль").await?;
     app.shot("first-run").await?;
     app.quit().await?;
@@ -329,11 +339,11 @@ async fn details_are_checked_next_to_each_field_and_saved() -> Result<()> {
     app.click("#tab-sessions").await?;
     app.wait_until(
         "the unsaved-changes dialog opens",
-        "return document.getElementById('unsaved-dialog').open",
+        "return document.getElementById('confirm-dialog').open",
     )
     .await?;
     app.shot("leave-asks").await?;
-    app.click("#unsaved-dialog button[value=stay]").await?;
+    app.click("#confirm-dialog button[value=cancel]").await?;
     ensure!(
         app.js("return document.getElementById('panel-profile').hidden")
             .await?
@@ -344,7 +354,7 @@ async fn details_are_checked_next_to_each_field_and_saved() -> Result<()> {
         "the edit is kept"
     );
     app.click("#tab-sessions").await?;
-    app.click("#unsaved-dialog button[value=discard]").await?;
+    app.click("#confirm-dialog button[value=confirm]").await?;
     app.wait_until(
         "the Sessions tab shows",
         "return !document.getElementById('panel-sessions').hidden",

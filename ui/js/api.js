@@ -10,12 +10,68 @@ function asUiError(raw) {
   return { code: 'internal', message: 'internal', params: {} };
 }
 
+const signedOutListeners = new Set();
+
 async function invoke(command, args) {
   try {
     return await window.__TAURI__.core.invoke(command, args);
   } catch (raw) {
-    throw asUiError(raw);
+    const error = asUiError(raw);
+    if (error.code === 'account.signed_out') for (const listener of signedOutListeners) listener();
+    throw error;
   }
+}
+
+/** Calls `listener()` whenever a command finds nobody signed in (the session was ended). */
+export function onSignedOut(listener) {
+  signedOutListeners.add(listener);
+}
+
+/** Which screen to open on: { state: 'first_run'|'signed_out'|'signed_in', name, language,
+ * avatar, wait_seconds }. */
+export function accountStatus() {
+  return invoke('account_status');
+}
+
+/** Creates the local profile and signs in; resolves to the profile.
+ * `account`: { name, email, language, password, password_confirmation }. */
+export function accountCreate(account) {
+  return invoke('account_create', { account });
+}
+
+/** Signs in with the profile's password; resolves to the profile. */
+export function signIn(password) {
+  return invoke('sign_in', { password });
+}
+
+/** Which password rules `password` meets: { length_ok, digit, upper, lower, not_common, strength 0–4 }. */
+export function passwordCheck(password) {
+  return invoke('password_check', { password });
+}
+
+/** Changes the password; every other session ends. */
+export function passwordChange(current, next) {
+  return invoke('password_change', { current, new: next });
+}
+
+/** Every session, active first, with dates written out in the profile's zone and `language`. */
+export function sessionsList(language) {
+  return invoke('sessions_list', { language });
+}
+
+/** Ends one session; resolves to this device's state afterwards ('signed_out' if it was its own). */
+export function sessionEnd(id) {
+  return invoke('session_end', { id });
+}
+
+/** Ends every session but this device's. */
+export function sessionsEndOthers() {
+  return invoke('sessions_end_others');
+}
+
+/** Ends every session, this device's too. */
+export function sessionsEndAll() {
+  return invoke('sessions_end_all');
 }
 
 /** Both translation bundles, parsed, and the OS's language ('en' or 'ru'). */

@@ -12,7 +12,7 @@ const languageSelect = document.getElementById('language');
 const languageError = document.getElementById('language-error');
 
 /** Up to two initials from a name: "Anna Petrova" → "AP". */
-function initials(name) {
+export function initials(name) {
   const letters = name.trim().split(/\s+/).filter(Boolean).map((word) => [...word][0]);
   return (letters.length > 1 ? letters[0] + letters[letters.length - 1] : letters[0] ?? '?').toUpperCase();
 }

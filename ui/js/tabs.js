@@ -2,6 +2,7 @@
 
 const tabs = [...document.querySelectorAll('[role="tab"]')];
 let mayLeave = async () => true;
+let shown = () => {};
 
 function current() {
   return tabs.find((tab) => tab.getAttribute('aria-selected') === 'true');
@@ -20,14 +21,17 @@ async function select(tab, focus) {
     document.getElementById(other.getAttribute('aria-controls')).hidden = !selected;
   }
   if (focus) tab.focus();
+  shown(tab.getAttribute('aria-controls'));
 }
 
 /**
  * Makes the tabs work by mouse and keyboard.
- * `beforeLeave(panelId)` resolves to false to keep the user on a panel (e.g. unsaved edits).
+ * `beforeLeave(panelId)` resolves to false to keep the user on a panel (e.g. unsaved edits);
+ * `onShow(panelId)` runs after a panel is shown (e.g. to load it).
  */
-export function initTabs({ beforeLeave } = {}) {
+export function initTabs({ beforeLeave, onShow } = {}) {
   if (beforeLeave) mayLeave = beforeLeave;
+  if (onShow) shown = onShow;
   tabs.forEach((tab, index) => {
     tab.addEventListener('click', () => select(tab, false));
     tab.addEventListener('keydown', (event) => {

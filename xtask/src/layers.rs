@@ -147,21 +147,26 @@ fn end_to_end(root: &Path) -> Result<Counts> {
     Ok(counts)
 }
 
-/// Runs the avatar benchmark (a release build), with the system's own tools first on PATH.
+/// Runs the benchmarks (release builds): the avatar pipeline next to ImageMagick and libvips,
+/// one password hash next to the `argon2` tool; the system's own tools first on PATH.
 pub fn bench() -> Result<()> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs = vec![PathBuf::from("/usr/bin")];
     dirs.extend(std::env::split_paths(&path));
-    run(cargo()
-        .args([
-            "run",
-            "--release",
-            "--package",
-            "profile-core",
-            "--example",
-            "avatar_bench",
-        ])
-        .env("PATH", std::env::join_paths(dirs)?))
+    let path = std::env::join_paths(dirs)?;
+    for example in ["avatar_bench", "password_bench"] {
+        run(cargo()
+            .args([
+                "run",
+                "--release",
+                "--package",
+                "profile-core",
+                "--example",
+                example,
+            ])
+            .env("PATH", &path))?;
+    }
+    Ok(())
 }
 
 /// Builds and starts the app.

@@ -2,7 +2,8 @@
 //!
 //! - `cargo xtask run`: installs what is missing, builds the app and starts it.
 //! - `cargo xtask test`: installs what is missing and runs every check and test layer.
-//! - `cargo xtask bench`: installs ImageMagick and libvips, then times the avatar pipeline.
+//! - `cargo xtask bench`: installs ImageMagick, libvips and argon2, then times the avatar
+//!   pipeline and one password hash next to them.
 //! - `cargo xtask icons`: redraws the app icon set in `icons/`.
 
 mod icons;
@@ -18,7 +19,8 @@ const USAGE: &str = "usage: cargo xtask <run | test [LAYER…] | icons>
   test           install what is missing, then run every layer:
                  fmt, clippy, unit (workspace tests), e2e (the real app under Xvfb)
   test LAYER…    run only the named layers, e.g. `cargo xtask test e2e`
-  bench          time the avatar pipeline next to ImageMagick and libvips (prints figures)
+  bench          time the avatar pipeline (vs ImageMagick, libvips) and a password hash
+                 (vs the argon2 tool); prints figures
   icons          redraw icons/ from code";
 
 fn main() {

@@ -41,8 +41,9 @@ const E2E_PACKAGES: &[&str] = &[
     "fonts-dejavu-core",
 ];
 
-/// Debian packages the avatar benchmark compares against.
-const BENCH_PACKAGES: &[&str] = &["imagemagick", "libvips-tools"];
+/// Debian packages the benchmarks compare against (avatar: ImageMagick, libvips; password:
+/// the reference Argon2 tool).
+const BENCH_PACKAGES: &[&str] = &["imagemagick", "libvips-tools", "argon2"];
 
 /// The tauri-driver release line that matches Tauri 2.
 const TAURI_DRIVER_VERSION: &str = "^2";

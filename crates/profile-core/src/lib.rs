@@ -28,6 +28,7 @@ pub use outbox::OutboxEntry;
 pub use profile::Profile;
 pub use random::Randomness;
 pub use security::{
-    AccountState, AccountStore, Checklist, DeviceInfo, Password, Session, SessionId,
+    AccountState, AccountStatus, AccountStore, Checklist, DeviceInfo, Password, Session, SessionId,
+    SessionView,
 };
 pub use store::{FirstRun, ProfileChanges, ProfileStore};

@@ -76,6 +76,11 @@ impl ProfileStore {
         profile::load(&mut conn).await
     }
 
+    /// The profile; `profile.missing` when the device has none.
+    pub async fn existing_profile(&self) -> Result<Profile, CoreError> {
+        self.profile().await?.ok_or(CoreError::ProfileMissing)
+    }
+
     /// The profile, creating it from `first_run` when the device has none yet.
     pub async fn ensure_profile(&self, first_run: FirstRun) -> Result<Profile, CoreError> {
         if let Some(existing) = self.profile().await? {

@@ -160,7 +160,7 @@ async fn the_state_goes_from_first_run_to_signed_in_to_signed_out() {
         AccountState::FirstRun
     );
     assert_eq!(
-        code(device.accounts.require_signed_in().await),
+        code(device.accounts.touch_current_session().await),
         ErrorCode::AccountSignedOut
     );
     device
@@ -172,14 +172,14 @@ async fn the_state_goes_from_first_run_to_signed_in_to_signed_out() {
         device.accounts.state().await.unwrap(),
         AccountState::SignedIn
     );
-    device.accounts.require_signed_in().await.unwrap();
+    device.accounts.touch_current_session().await.unwrap();
     device.accounts.end_all_sessions().await.unwrap();
     assert_eq!(
         device.accounts.state().await.unwrap(),
         AccountState::SignedOut
     );
     assert_eq!(
-        code(device.accounts.require_signed_in().await),
+        code(device.accounts.touch_current_session().await),
         ErrorCode::AccountSignedOut
     );
 }

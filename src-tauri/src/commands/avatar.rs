@@ -33,6 +33,7 @@ pub async fn avatar_choose<R: Runtime>(
     state: State<'_, AppState>,
     title: String,
 ) -> Result<Option<ChosenPicture>, UiError> {
+    state.signed_in().await?;
     let picker = state.picker.clone();
     let pipeline = state.avatars.clone();
     // The dialog and the decoding block; neither may run on the UI thread.
@@ -66,6 +67,7 @@ pub async fn avatar_save(
     state: State<'_, AppState>,
     square: CropSquare,
 ) -> Result<Profile, UiError> {
+    state.signed_in().await?;
     let source = state
         .chosen_avatar
         .lock()
@@ -85,5 +87,6 @@ pub async fn avatar_save(
 /// Removes the avatar; the header shows initials again.
 #[tauri::command]
 pub async fn avatar_remove(state: State<'_, AppState>) -> Result<Profile, UiError> {
+    state.signed_in().await?;
     Ok(state.store.remove_avatar().await?)
 }

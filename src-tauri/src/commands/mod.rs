@@ -3,4 +3,6 @@
 pub mod avatar;
 pub mod i18n;
 pub mod profile;
+pub mod security;
+pub mod sessions;
 pub mod time_zone;

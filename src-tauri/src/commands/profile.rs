@@ -26,11 +26,8 @@ pub struct ProfileInput {
 /// The profile on this device.
 #[tauri::command]
 pub async fn profile_get(state: State<'_, AppState>) -> Result<Profile, UiError> {
-    Ok(state
-        .store
-        .profile()
-        .await?
-        .ok_or(profile_core::CoreError::ProfileMissing)?)
+    state.signed_in().await?;
+    Ok(state.store.existing_profile().await?)
 }
 
 /// Saves the given fields as one `profile.set` mutation; returns the profile as saved.
@@ -39,6 +36,7 @@ pub async fn profile_set(
     state: State<'_, AppState>,
     changes: ProfileInput,
 ) -> Result<Profile, UiError> {
+    state.signed_in().await?;
     let changes = ProfileChanges {
         name: changes.name,
         language: changes

@@ -7,6 +7,7 @@ use crate::env::Env;
 use crate::error::{CoreError, ErrorCode, ValidationError};
 use crate::fields;
 use crate::ids::new_id;
+use crate::language::Language;
 use crate::mutation::{
     Mutation, MutationLog, PasswordChange, PasswordSet, ProfileCreate, ProfileSet, SessionEnd,
     SessionStart,
@@ -34,6 +35,22 @@ pub enum AccountState {
     SignedIn,
 }
 
+/// What the first-run and sign-in screens show: who this device's user is (or is guessed
+/// to be), in which language, and how long a password try must still wait.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct AccountStatus {
+    /// Which screen to show.
+    pub state: AccountState,
+    /// The profile's name; on a first run, the one found or guessed from the OS.
+    pub name: String,
+    /// The language to show the screen in.
+    pub language: Language,
+    /// The avatar as a `data:` URL, if the profile has one.
+    pub avatar: Option<String>,
+    /// Seconds until the next password try is accepted; 0 when it may go ahead.
+    pub wait_seconds: i64,
+}
+
 /// The stored account row.
 #[derive(Debug, Clone)]
 struct Account {
@@ -53,6 +70,11 @@ pub struct AccountStore {
     log: MutationLog,
     env: Env,
     tries: Arc<Mutex<()>>,
+}
+
+/// A wait in ms as the whole seconds a person is told (rounded up: never "0 s" while waiting).
+fn whole_seconds(ms: i64) -> i64 {
+    (ms + 999) / 1000
 }
 
 fn parse_id(text: &str, what: &str) -> Result<Uuid, CoreError> {
@@ -117,13 +139,25 @@ impl AccountStore {
         })
     }
 
-    /// Refuses with `account.signed_out` unless someone is signed in on this device.
-    pub async fn require_signed_in(&self) -> Result<(), CoreError> {
-        if self.is_signed_in().await? {
-            Ok(())
-        } else {
-            Err(ValidationError::general(ErrorCode::AccountSignedOut).into())
-        }
+    /// The status the app opens on; `guess` names a first-run user who has no profile yet.
+    pub async fn status(&self, guess: &FirstRun) -> Result<AccountStatus, CoreError> {
+        let state = self.state().await?;
+        let profile = {
+            let mut conn = self.db.pool().acquire().await?;
+            profile::load(&mut conn).await?
+        };
+        let wait_ms = self.throttle_wait_ms().await?;
+        let (name, language, avatar) = match profile {
+            Some(p) => (p.name, p.language, p.avatar),
+            None => (guess.name.clone(), guess.language, None),
+        };
+        Ok(AccountStatus {
+            state,
+            name,
+            language,
+            avatar,
+            wait_seconds: whole_seconds(wait_ms),
+        })
     }
 
     /// Whether this device has a local account (a profile with a password).
@@ -231,7 +265,7 @@ impl AccountStore {
         let mut conn = self.db.pool().acquire().await?;
         if let Err(wait_ms) = throttle::load(&mut conn).await?.check(now) {
             // Refused before verifying: a throttled try costs no Argon2 work and reveals nothing.
-            let wait_seconds = (wait_ms + 999) / 1000;
+            let wait_seconds = whole_seconds(wait_ms);
             return Err(ValidationError::new(ErrorCode::PasswordThrottled, field)
                 .with("wait_seconds", wait_seconds)
                 .into());

@@ -6,9 +6,9 @@ pub mod password_rules;
 pub mod sessions;
 pub mod throttle;
 
-pub use account::{AccountState, AccountStore};
+pub use account::{AccountState, AccountStatus, AccountStore};
 pub use password_rules::Checklist;
-pub use sessions::{DeviceInfo, Session, SessionId};
+pub use sessions::{DeviceInfo, Session, SessionId, SessionView};
 
 use serde::{Deserialize, Deserializer};
 use unicode_normalization::UnicodeNormalization;

@@ -1,6 +1,8 @@
 //! Sessions as read from the local store: each sign-in of a device is one.
 
 use crate::error::CoreError;
+use crate::language::Language;
+use crate::time_zone::{format_datetime, ZoneId};
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
@@ -48,6 +50,34 @@ impl Session {
     /// Whether it has not ended.
     pub fn is_active(&self) -> bool {
         self.ended_at.is_none()
+    }
+}
+
+/// A session as the Sessions tab shows it: its dates also written out in the user's
+/// time zone and language, for the exact time beside the relative one.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct SessionView {
+    /// The session itself.
+    #[serde(flatten)]
+    pub session: Session,
+    /// When it started, e.g. `Nov 29, 2026, 9:51 AM`.
+    pub started_text: String,
+    /// When it was last active.
+    pub last_active_text: String,
+    /// When it ended, if it has.
+    pub ended_text: Option<String>,
+}
+
+impl SessionView {
+    /// Describes `session` for someone in `zone` who reads `language`.
+    pub fn new(session: Session, zone: ZoneId, language: Language) -> Self {
+        let text = |ms| format_datetime(ms, zone, language);
+        Self {
+            started_text: text(session.started_at),
+            last_active_text: text(session.last_active_at),
+            ended_text: session.ended_at.map(text),
+            session,
+        }
     }
 }
 

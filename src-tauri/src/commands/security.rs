@@ -1,0 +1,79 @@
+//! First run, signing in and changing the password.
+
+use crate::error::UiError;
+use crate::state::AppState;
+use profile_core::security::password_rules;
+use profile_core::{AccountStatus, Checklist, FirstRun, Language, Password, Profile};
+use serde::Deserialize;
+use tauri::State;
+
+/// What the first-run form sends.
+#[derive(Debug, Deserialize)]
+pub struct NewAccountInput {
+    /// The display name.
+    pub name: String,
+    /// The e-mail address; empty leaves it unset.
+    pub email: String,
+    /// The interface language chosen on the first-run screen.
+    pub language: String,
+    /// The password.
+    pub password: Password,
+    /// The password typed again.
+    pub password_confirmation: Password,
+}
+
+/// Which screen to open on, with who signs in and how long a password try must wait.
+#[tauri::command]
+pub async fn account_status(state: State<'_, AppState>) -> Result<AccountStatus, UiError> {
+    Ok(state.account.status(&state.first_run).await?)
+}
+
+/// Creates the local profile with its password and signs in (the first session).
+#[tauri::command]
+pub async fn account_create(
+    state: State<'_, AppState>,
+    account: NewAccountInput,
+) -> Result<Profile, UiError> {
+    let first_run = FirstRun {
+        name: account.name,
+        language: Language::parse(&account.language)?,
+        ..state.first_run.clone()
+    };
+    Ok(state
+        .account
+        .create_local_account(
+            first_run,
+            &account.email,
+            account.password,
+            account.password_confirmation,
+            state.device.clone(),
+        )
+        .await?)
+}
+
+/// Signs in with the profile's password, starting a new session; returns the profile.
+#[tauri::command]
+pub async fn sign_in(state: State<'_, AppState>, password: Password) -> Result<Profile, UiError> {
+    state
+        .account
+        .sign_in(password, state.device.clone())
+        .await?;
+    Ok(state.store.existing_profile().await?)
+}
+
+/// Which rules a password being typed meets, for the live checklist and strength meter.
+#[tauri::command]
+pub async fn password_check(password: Password) -> Checklist {
+    password_rules::check(&password)
+}
+
+/// Changes the password (current one checked first); every other session ends.
+#[tauri::command]
+pub async fn password_change(
+    state: State<'_, AppState>,
+    current: Password,
+    new: Password,
+) -> Result<(), UiError> {
+    state.signed_in().await?;
+    Ok(state.account.change_password(current, new).await?)
+}

@@ -1,0 +1,52 @@
+//! The Sessions tab: listing sessions and ending them.
+
+use crate::error::UiError;
+use crate::state::AppState;
+use profile_core::time_zone::parse_zone;
+use profile_core::{AccountState, Language, SessionId, SessionView};
+use tauri::State;
+
+/// Every session, active ones first (most recently active first), dates written out in the
+/// profile's time zone and in `language`.
+#[tauri::command]
+pub async fn sessions_list(
+    state: State<'_, AppState>,
+    language: String,
+) -> Result<Vec<SessionView>, UiError> {
+    state.signed_in().await?;
+    let language = Language::parse(&language)?;
+    let profile = state.store.existing_profile().await?;
+    let zone = parse_zone(&profile.time_zone)?;
+    Ok(state
+        .account
+        .sessions()
+        .await?
+        .into_iter()
+        .map(|session| SessionView::new(session, zone, language))
+        .collect())
+}
+
+/// Ends one session; returns where this device stands after it (ending its own signs out).
+#[tauri::command]
+pub async fn session_end(
+    state: State<'_, AppState>,
+    id: SessionId,
+) -> Result<AccountState, UiError> {
+    state.signed_in().await?;
+    state.account.end_session(id).await?;
+    Ok(state.account.state().await?)
+}
+
+/// Ends every session but this device's own.
+#[tauri::command]
+pub async fn sessions_end_others(state: State<'_, AppState>) -> Result<(), UiError> {
+    state.signed_in().await?;
+    Ok(state.account.end_other_sessions().await?)
+}
+
+/// Ends every session, this device's too: it is signed out afterwards.
+#[tauri::command]
+pub async fn sessions_end_all(state: State<'_, AppState>) -> Result<(), UiError> {
+    state.signed_in().await?;
+    Ok(state.account.end_all_sessions().await?)
+}

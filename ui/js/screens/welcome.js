@@ -1,0 +1,62 @@
+// The first-run screen: create a local profile (or, later, sign in to a server).
+
+import * as api from '../api.js';
+import { formErrors } from '../form-errors.js';
+import { setLanguage, t } from '../i18n.js';
+import { attachPasswordRules, hidePasswords } from '../password-box.js';
+
+const screen = document.getElementById('welcome');
+const form = document.getElementById('welcome-form');
+const serverNote = document.getElementById('welcome-server');
+const languageSelect = document.getElementById('welcome-language');
+const submit = document.getElementById('welcome-create');
+const field = (id) => document.getElementById(id);
+
+/** Shows the screen, suggesting `status.name`; resolves to the profile once it is created. */
+export function showWelcome(status) {
+  const errors = formErrors(form);
+  attachPasswordRules(field('welcome-password'));
+  field('welcome-name').value = status.name;
+  languageSelect.value = status.language;
+  // Only shown for now: the choice is saved with the profile it creates.
+  languageSelect.addEventListener('change', () => setLanguage(languageSelect.value));
+  for (const choice of screen.querySelectorAll('input[name="welcome-path"]')) {
+    choice.addEventListener('change', () => {
+      const local = choice.value === 'local' && choice.checked;
+      form.hidden = !local;
+      serverNote.hidden = local;
+    });
+  }
+  screen.hidden = false;
+  document.body.dataset.screen = 'welcome';
+  field('welcome-name').focus();
+
+  return new Promise((resolve) => {
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      errors.clear();
+      submit.disabled = true;
+      submit.textContent = t('welcome.creating');
+      try {
+        const profile = await api.accountCreate({
+          name: field('welcome-name').value,
+          email: field('welcome-email').value,
+          language: languageSelect.value,
+          password: field('welcome-password').value,
+          password_confirmation: field('welcome-password-confirmation').value,
+        });
+        // The typed passwords leave the page with the screen.
+        field('welcome-password').value = '';
+        field('welcome-password-confirmation').value = '';
+        hidePasswords(screen);
+        screen.hidden = true;
+        resolve(profile);
+      } catch (error) {
+        errors.show(error);
+      } finally {
+        submit.disabled = false;
+        submit.textContent = t('welcome.create');
+      }
+    });
+  });
+}

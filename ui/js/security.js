@@ -1,0 +1,67 @@
+// The «Security» section of the Profile tab: changing the password.
+
+import * as api from './api.js';
+import { formErrors } from './form-errors.js';
+import { onLanguageChange, t } from './i18n.js';
+import { attachPasswordRules, hidePasswords } from './password-box.js';
+
+const form = document.getElementById('security-form');
+const current = document.getElementById('current-password');
+const next = document.getElementById('new-password');
+const status = document.getElementById('password-status');
+const submit = document.getElementById('password-save');
+
+let errors = null;
+let rules = null;
+let state = null; // 'saving' | 'changed' | null
+
+function render() {
+  status.textContent = state === 'saving' ? t('security.saving') : state === 'changed' ? t('security.changed') : '';
+  status.dataset.state = state === 'changed' ? 'saved' : '';
+}
+
+/** Wires the password-change form. */
+export function initSecurity() {
+  errors = formErrors(form);
+  rules = attachPasswordRules(next);
+  for (const input of [current, next]) {
+    input.addEventListener('input', () => {
+      state = null;
+      render();
+    });
+  }
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    if (errors.waiting()) return;
+    errors.clear();
+    state = 'saving';
+    submit.disabled = true;
+    render();
+    try {
+      await api.passwordChange(current.value, next.value);
+      discardPasswords();
+      state = 'changed';
+    } catch (error) {
+      state = null;
+      errors.show(error);
+    } finally {
+      if (!errors.waiting()) submit.disabled = false;
+      render();
+    }
+  });
+  onLanguageChange(render);
+}
+
+/** Whether a password is typed but not saved. */
+export function hasTypedPasswords() {
+  return Boolean(current.value || next.value);
+}
+
+/** Empties both fields (nothing typed stays on the page longer than needed). */
+export function discardPasswords() {
+  current.value = '';
+  next.value = '';
+  hidePasswords(form);
+  rules.reset();
+  errors.clear();
+}
