@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 const FIRST: &str = "Tuman-42-Loshadka";
 const WRONG: &str = "Sova-17-Filin";
-const WEAK: &str = "пароль";
+const WEAK: &str = "ёжиквтумане";
 const SECOND: &str = "Ёжик-в-тумане-7";
 
 /// What the window says at each step, in one language.

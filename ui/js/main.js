@@ -46,6 +46,8 @@ function showProfileScreen(profile) {
   app.hidden = false;
   app.dataset.ready = 'true';
   document.body.dataset.screen = 'profile';
+  // The screen that had the focus is gone; keyboard users go on from the tabs.
+  document.querySelector('[role="tab"][aria-selected="true"]').focus();
 }
 
 let osLanguage = 'en';

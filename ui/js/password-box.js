@@ -5,36 +5,30 @@ import { onLanguageChange, t, translate } from './i18n.js';
 
 const rulesTemplate = document.getElementById('password-rules-template');
 const toggleTemplate = document.getElementById('password-toggle-template');
+/** The checklist is asked for after this pause in typing, not on every keystroke. */
+const CHECK_PAUSE_MS = 120;
 
-/** Gives every password input in a .password-box a show/hide toggle. */
+/** Gives every password input in a .password-box a show/hide toggle (a pressed button:
+ * its label stays "Show password", its state says whether it is shown). */
 export function initPasswordToggles() {
   for (const input of document.querySelectorAll('.password-box > input')) {
     const toggle = toggleTemplate.content.firstElementChild.cloneNode(true);
     toggle.setAttribute('aria-controls', input.id);
     input.after(toggle);
-    const label = () => t(input.type === 'password' ? 'password.show' : 'password.hide');
-    const render = () => {
-      toggle.setAttribute('aria-pressed', String(input.type === 'text'));
-      toggle.setAttribute('aria-label', label());
-      toggle.title = label();
-    };
+    translate(input.parentElement);
     toggle.addEventListener('click', () => {
       input.type = input.type === 'password' ? 'text' : 'password';
-      render();
+      toggle.setAttribute('aria-pressed', String(input.type === 'text'));
       input.focus();
     });
-    onLanguageChange(render);
-    render();
   }
 }
 
-/** Hides every password again (after a save, or before the screen is left). */
+/** Hides every password under `root` again (after a save, or when a screen is left). */
 export function hidePasswords(root = document) {
   for (const toggle of root.querySelectorAll('.password-toggle')) {
     document.getElementById(toggle.getAttribute('aria-controls')).type = 'password';
     toggle.setAttribute('aria-pressed', 'false');
-    toggle.setAttribute('aria-label', t('password.show'));
-    toggle.title = t('password.show');
   }
 }
 
@@ -62,14 +56,23 @@ export function attachPasswordRules(input) {
     }
   }
 
-  input.addEventListener('input', async () => {
+  let pause = null;
+  input.addEventListener('input', () => {
     const mine = ++asked;
-    const value = input.value;
-    const result = value ? await api.passwordCheck(value).catch(() => null) : null;
-    if (mine === asked) { // only the answer to the latest keystroke counts
-      checklist = result;
+    clearTimeout(pause);
+    if (!input.value) {
+      checklist = null;
       render();
+      return;
     }
+    // Asked once typing pauses, and only the answer to the latest question counts.
+    pause = setTimeout(async () => {
+      const result = await api.passwordCheck(input.value).catch(() => null);
+      if (mine === asked) {
+        checklist = result;
+        render();
+      }
+    }, CHECK_PAUSE_MS);
   });
   onLanguageChange(render);
   render();

@@ -9,7 +9,6 @@ const form = document.getElementById('security-form');
 const current = document.getElementById('current-password');
 const next = document.getElementById('new-password');
 const status = document.getElementById('password-status');
-const submit = document.getElementById('password-save');
 
 let errors = null;
 let rules = null;
@@ -30,24 +29,20 @@ export function initSecurity() {
       render();
     });
   }
-  form.addEventListener('submit', async (event) => {
+  form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (errors.waiting()) return;
-    errors.clear();
-    state = 'saving';
-    submit.disabled = true;
-    render();
-    try {
-      await api.passwordChange(current.value, next.value);
-      discardPasswords();
-      state = 'changed';
-    } catch (error) {
-      state = null;
-      errors.show(error);
-    } finally {
-      if (!errors.waiting()) submit.disabled = false;
+    errors.submit(async () => {
+      state = 'saving';
       render();
-    }
+      try {
+        await api.passwordChange(current.value, next.value);
+        discardPasswords();
+        state = 'changed';
+      } finally {
+        if (state === 'saving') state = null;
+        render();
+      }
+    });
   });
   onLanguageChange(render);
 }

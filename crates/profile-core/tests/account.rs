@@ -87,6 +87,12 @@ async fn created(dir: &TempDir) -> Device {
     device
 }
 
+/// The names of the mutations waiting in the outbox, oldest first.
+async fn outbox_names(device: &Device) -> Vec<&'static str> {
+    let pending = device.profiles.pending().await.unwrap();
+    pending.iter().map(|e| e.mutation.name()).collect()
+}
+
 fn code(result: Result<impl std::fmt::Debug, CoreError>) -> ErrorCode {
     result.expect_err("refused").code()
 }
@@ -116,18 +122,8 @@ async fn creating_the_account_makes_profile_password_and_first_session_in_order(
     assert_eq!(current.started_at, T0);
     assert!(current.is_current);
 
-    let names: Vec<&str> = device
-        .profiles
-        .pending()
-        .await
-        .unwrap()
-        .iter()
-        .map(|e| e.mutation.name())
-        .collect::<Vec<_>>()
-        .into_iter()
-        .collect();
     assert_eq!(
-        names,
+        outbox_names(&device).await,
         [
             "profile.create",
             "profile.set",
@@ -182,6 +178,47 @@ async fn the_state_goes_from_first_run_to_signed_in_to_signed_out() {
         code(device.accounts.touch_current_session().await),
         ErrorCode::AccountSignedOut
     );
+}
+
+#[tokio::test]
+async fn a_double_submitted_first_run_creates_one_account() {
+    let dir = TempDir::new().unwrap();
+    let device = open(&dir).await;
+    let create = |accounts: AccountStore| async move {
+        accounts
+            .create_local_account(first_run(), "", FIRST.into(), FIRST.into(), laptop())
+            .await
+    };
+    let (a, b) = tokio::join!(
+        create(device.accounts.clone()),
+        create(device.accounts.clone())
+    );
+    let codes: Vec<Option<ErrorCode>> = [&a, &b]
+        .iter()
+        .map(|r| r.as_ref().err().map(CoreError::code))
+        .collect();
+    assert!(
+        codes.contains(&None) && codes.contains(&Some(ErrorCode::AccountExists)),
+        "one succeeds, the other finds the account: {codes:?}"
+    );
+    assert_eq!(
+        outbox_names(&device).await,
+        ["profile.create", "password.set", "session.start"]
+    );
+}
+
+#[tokio::test]
+async fn session_views_write_dates_in_the_profile_zone_and_language() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    // T0 is 2026-05-28 20:26:40 UTC; the profile's zone is Europe/Moscow (UTC+3).
+    let ru = device.accounts.session_views(Language::Ru).await.unwrap();
+    assert_eq!(ru.len(), 1);
+    assert_eq!(ru[0].started_text, "28.05.2026, 23:26");
+    assert_eq!(ru[0].ended_text, None);
+    let en = device.accounts.session_views(Language::En).await.unwrap();
+    assert_eq!(en[0].started_text, "May 28, 2026, 11:26 PM");
+    assert!(en[0].session.is_current);
 }
 
 #[tokio::test]

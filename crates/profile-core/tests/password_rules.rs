@@ -124,6 +124,10 @@ fn the_checklist_follows_the_typing() {
     assert!(!check(&Password::new("Password1")).not_common);
     assert!(!check(&Password::new("Пароль1")).not_common);
     assert!(strong.not_common);
+    // Past the limit the length item fails and the estimator is not run at all.
+    let too_long = check(&Password::new("Aa1".repeat(50)));
+    assert!(!too_long.length_ok && too_long.digit && too_long.not_common);
+    assert_eq!(too_long.strength, 0);
 }
 
 #[test]

@@ -63,8 +63,11 @@ pub async fn sign_in(state: State<'_, AppState>, password: Password) -> Result<P
 
 /// Which rules a password being typed meets, for the live checklist and strength meter.
 #[tauri::command]
-pub async fn password_check(password: Password) -> Checklist {
-    password_rules::check(&password)
+pub async fn password_check(password: Password) -> Result<Checklist, UiError> {
+    // zxcvbn is CPU work: keep it off the async workers.
+    tauri::async_runtime::spawn_blocking(move || password_rules::check(&password))
+        .await
+        .map_err(|e| profile_core::CoreError::Task(e.to_string()).into())
 }
 
 /// Changes the password (current one checked first); every other session ends.

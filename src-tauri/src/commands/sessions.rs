@@ -2,7 +2,6 @@
 
 use crate::error::UiError;
 use crate::state::AppState;
-use profile_core::time_zone::parse_zone;
 use profile_core::{AccountState, Language, SessionId, SessionView};
 use tauri::State;
 
@@ -15,15 +14,7 @@ pub async fn sessions_list(
 ) -> Result<Vec<SessionView>, UiError> {
     state.signed_in().await?;
     let language = Language::parse(&language)?;
-    let profile = state.store.existing_profile().await?;
-    let zone = parse_zone(&profile.time_zone)?;
-    Ok(state
-        .account
-        .sessions()
-        .await?
-        .into_iter()
-        .map(|session| SessionView::new(session, zone, language))
-        .collect())
+    Ok(state.account.session_views(language).await?)
 }
 
 /// Ends one session; returns where this device stands after it (ending its own signs out).

@@ -2,14 +2,13 @@
 
 import * as api from '../api.js';
 import { formErrors } from '../form-errors.js';
-import { setLanguage, t } from '../i18n.js';
+import { setLanguage } from '../i18n.js';
 import { attachPasswordRules, hidePasswords } from '../password-box.js';
 
 const screen = document.getElementById('welcome');
 const form = document.getElementById('welcome-form');
 const serverNote = document.getElementById('welcome-server');
 const languageSelect = document.getElementById('welcome-language');
-const submit = document.getElementById('welcome-create');
 const field = (id) => document.getElementById(id);
 
 /** Shows the screen, suggesting `status.name`; resolves to the profile once it is created. */
@@ -32,12 +31,9 @@ export function showWelcome(status) {
   field('welcome-name').focus();
 
   return new Promise((resolve) => {
-    form.addEventListener('submit', async (event) => {
+    form.addEventListener('submit', (event) => {
       event.preventDefault();
-      errors.clear();
-      submit.disabled = true;
-      submit.textContent = t('welcome.creating');
-      try {
+      errors.submit(async () => {
         const profile = await api.accountCreate({
           name: field('welcome-name').value,
           email: field('welcome-email').value,
@@ -51,12 +47,7 @@ export function showWelcome(status) {
         hidePasswords(screen);
         screen.hidden = true;
         resolve(profile);
-      } catch (error) {
-        errors.show(error);
-      } finally {
-        submit.disabled = false;
-        submit.textContent = t('welcome.create');
-      }
+      });
     });
   });
 }

@@ -36,6 +36,7 @@ function relative(ms) {
 function timeElement(ms, exact) {
   const el = document.createElement('time');
   el.dateTime = new Date(ms).toISOString();
+  el.dataset.ms = String(ms);
   el.title = exact;
   el.textContent = relative(ms);
   return el;
@@ -79,7 +80,6 @@ function render() {
   const active = sessions.filter((s) => s.ended_at == null);
   const ended = sessions.filter((s) => s.ended_at != null).slice(0, ENDED_SHOWN);
   activeList.replaceChildren(...active.map(row));
-  activeList.removeAttribute('aria-busy');
   if (ended.length) endedList.replaceChildren(...ended.map(row));
   else {
     const empty = document.createElement('li');
@@ -92,12 +92,21 @@ function render() {
 
 /** Reads the sessions again and shows them. */
 export async function refreshSessions() {
+  activeList.setAttribute('aria-busy', 'true');
+  if (!sessions.length) {
+    const loading = document.createElement('li');
+    loading.className = 'session-empty';
+    loading.textContent = t('sessions.loading');
+    activeList.replaceChildren(loading);
+  }
   try {
     sessions = await api.sessionsList(language());
     note.textContent = '';
     render();
   } catch (error) {
     note.textContent = errorText(error);
+  } finally {
+    activeList.removeAttribute('aria-busy');
   }
 }
 
@@ -105,11 +114,18 @@ async function run(action) {
   note.textContent = '';
   try {
     const outcome = await action();
-    if (outcome === 'signed_out') signOut();
-    else await refreshSessions();
+    if (outcome === 'signed_out') return signOut();
+    await refreshSessions();
+    // The row that had the focus is gone: continue from the list's heading.
+    document.getElementById('sessions-active-title').focus();
   } catch (error) {
     note.textContent = errorText(error);
   }
+}
+
+/** Moves every "5 minutes ago" on, without rebuilding the rows (focus stays put). */
+function tick() {
+  for (const el of panel.querySelectorAll('time[data-ms]')) el.textContent = relative(Number(el.dataset.ms));
 }
 
 async function endOne(session) {
@@ -139,5 +155,5 @@ export function initSessionsTab({ onSignedOut }) {
   });
   // Exact times are written by Rust in the chosen language: read them again on a switch.
   onLanguageChange(() => { if (!panel.hidden) refreshSessions(); });
-  setInterval(() => { if (!panel.hidden && sessions.length) render(); }, TICK_MS);
+  setInterval(() => { if (!panel.hidden) tick(); }, TICK_MS);
 }

@@ -1,6 +1,6 @@
 //! The local account: creating it, signing in and out, changing the password, sessions.
 
-use super::sessions::{self, DeviceInfo, Session, SessionId};
+use super::sessions::{self, DeviceInfo, Session, SessionId, SessionView};
 use super::{password_hash, password_rules, throttle, Password};
 use crate::db::Database;
 use crate::env::Env;
@@ -185,6 +185,8 @@ impl AccountStore {
         password_rules::validate(&password, None)?;
         password_rules::confirm(&password, &confirmation)?;
         drop(confirmation);
+        // Held until the commit: a second create (a double click) waits, then finds the account.
+        let _one_at_a_time = self.tries.lock().await;
         if self.account().await?.is_some() {
             return Err(ValidationError::general(ErrorCode::AccountExists).into());
         }
@@ -337,6 +339,24 @@ impl AccountStore {
             }))
             .await?;
         Ok(())
+    }
+
+    /// Every session as the Sessions tab shows it, dates in the profile's time zone and
+    /// `language`.
+    pub async fn session_views(&self, language: Language) -> Result<Vec<SessionView>, CoreError> {
+        let zone = {
+            let mut conn = self.db.pool().acquire().await?;
+            let profile = profile::load(&mut conn)
+                .await?
+                .ok_or(CoreError::ProfileMissing)?;
+            crate::time_zone::parse_zone(&profile.time_zone)?
+        };
+        Ok(self
+            .sessions()
+            .await?
+            .into_iter()
+            .map(|session| SessionView::new(session, zone, language))
+            .collect())
     }
 
     /// Every session: active ones first (most recently active first), then ended ones.

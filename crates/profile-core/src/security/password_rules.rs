@@ -2,6 +2,7 @@
 
 use super::Password;
 use crate::error::{ErrorCode, ValidationError};
+use zeroize::Zeroizing;
 use zxcvbn::matching::patterns::MatchPattern;
 use zxcvbn::matching::Match;
 
@@ -65,43 +66,54 @@ const RUSSIAN_LAYOUT: [(char, char); 33] = [
 
 /// The same keys typed on a QWERTY layout: «пароль» becomes "gfhjkm", which zxcvbn's list
 /// knows, so common Russian passwords are caught although the list is Latin only.
-fn as_typed_on_qwerty(plain: &str) -> String {
-    plain
-        .chars()
-        .flat_map(char::to_lowercase)
-        .map(|c| {
-            RUSSIAN_LAYOUT
-                .iter()
-                .find(|(ru, _)| *ru == c)
-                .map_or(c, |(_, latin)| *latin)
-        })
-        .collect()
+fn as_typed_on_qwerty(plain: &str) -> Zeroizing<String> {
+    Zeroizing::new(
+        plain
+            .chars()
+            .flat_map(char::to_lowercase)
+            .map(|c| {
+                RUSSIAN_LAYOUT
+                    .iter()
+                    .find(|(ru, _)| *ru == c)
+                    .map_or(c, |(_, latin)| *latin)
+            })
+            .collect(),
+    )
 }
 
-/// Whether `plain` or its Russian-layout keystrokes are a common password.
-fn is_too_common(plain: &str) -> bool {
-    if is_common(plain, &zxcvbn::zxcvbn(plain, &[])) {
+/// Whether `plain` (whose zxcvbn estimate is `strength`) or its Russian-layout keystrokes
+/// are a common password.
+fn is_too_common(plain: &str, strength: &zxcvbn::Entropy) -> bool {
+    if is_common(plain, strength) {
         return true;
     }
     let keystrokes = as_typed_on_qwerty(plain);
-    keystrokes != plain.to_lowercase() && is_common(&keystrokes, &zxcvbn::zxcvbn(&keystrokes, &[]))
+    *keystrokes != *Zeroizing::new(plain.to_lowercase())
+        && is_common(&keystrokes, &zxcvbn::zxcvbn(&keystrokes, &[]))
 }
 
 /// The checklist of `password` (normalised to NFC first).
 pub fn check(password: &Password) -> Checklist {
     let plain = password.normalized();
     let chars = plain.chars().count();
+    // zxcvbn only for what could be saved: its cost grows with the length, and this runs
+    // on every keystroke.
+    let (not_common, strength) = if plain.is_empty() || chars > MAX_CHARS {
+        (chars > MAX_CHARS, 0)
+    } else {
+        let estimate = zxcvbn::zxcvbn(&plain, &[]);
+        (
+            !is_too_common(&plain, &estimate),
+            u8::from(estimate.score()),
+        )
+    };
     Checklist {
         length_ok: (MIN_CHARS..=MAX_CHARS).contains(&chars),
         digit: plain.chars().any(|c| c.is_ascii_digit()),
         upper: plain.chars().any(is_upper),
         lower: plain.chars().any(is_lower),
-        not_common: !plain.is_empty() && !is_too_common(&plain),
-        strength: if plain.is_empty() {
-            0
-        } else {
-            u8::from(zxcvbn::zxcvbn(&plain, &[]).score())
-        },
+        not_common,
+        strength,
     }
 }
 
@@ -126,7 +138,7 @@ pub fn validate(new: &Password, current: Option<&Password>) -> Result<(), Valida
     if !plain.chars().any(is_lower) {
         return Err(refuse(ErrorCode::PasswordNeedsLower));
     }
-    if is_too_common(&plain) {
+    if is_too_common(&plain, &zxcvbn::zxcvbn(&plain, &[])) {
         return Err(refuse(ErrorCode::PasswordTooCommon));
     }
     if current.is_some_and(|current| *current.normalized() == *plain) {
