@@ -117,7 +117,7 @@ async fn other_sessions_end_one_by_one_by_a_password_change_and_all_at_once() ->
     .await?;
     confirm(&app).await?;
     wait_listed(&app, "active", 3).await?;
-    ensure!(listed(&app, "ended").await? == [first_other.clone()]);
+    ensure!(listed(&app, "ended").await? == [first_other]);
     app.wait_text(
         "#sessions-ended .session-times",
         "Started just now · Ended just now",
