@@ -29,11 +29,13 @@ async fn seed_other_sessions(device: &Device, others: &[(&str, &str, &str)]) -> 
             }))
             .await?;
     }
-    // A session.start makes its session this device's; a synced one will not.
-    sqlx::query("UPDATE account SET current_session_id = ?")
-        .bind(current.to_string())
-        .execute(store.database().pool())
-        .await?;
+    // As a synced session.start, they sign nobody in on this device.
+    let still = accounts
+        .current_session()
+        .await?
+        .context("still signed in")?
+        .id;
+    ensure!(still == current, "this device keeps its own session");
     store.close().await;
     Ok(())
 }

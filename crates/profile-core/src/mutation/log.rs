@@ -1,6 +1,6 @@
 //! Committing mutations: validate, apply, append to the outbox, all in one transaction.
 
-use super::Mutation;
+use super::{LocalChange, Mutation};
 use crate::db::Database;
 use crate::env::Env;
 use crate::error::CoreError;
@@ -43,6 +43,16 @@ impl MutationLog {
     /// Validates, applies and appends `mutations` in order, all in one transaction: either
     /// every one of them is recorded or none is.
     pub async fn commit_all(&self, mutations: Vec<Mutation>) -> Result<Vec<Committed>, CoreError> {
+        self.commit_with(mutations, None).await
+    }
+
+    /// As [`Self::commit_all`], and `local` (this device's own state, never synced) in the
+    /// same transaction, after the mutations.
+    pub async fn commit_with(
+        &self,
+        mutations: Vec<Mutation>,
+        local: Option<LocalChange>,
+    ) -> Result<Vec<Committed>, CoreError> {
         let mutations = mutations
             .into_iter()
             .map(Mutation::validated)
@@ -55,6 +65,9 @@ impl MutationLog {
             mutation.apply(&mut tx, now).await?;
             let seq = outbox::append(&mut tx, mutation_id, mutation, now).await?;
             committed.push(Committed { seq, mutation_id });
+        }
+        if let Some(local) = local {
+            local.apply(&mut tx).await?;
         }
         tx.commit().await?;
         for (mutation, done) in mutations.iter().zip(&committed) {

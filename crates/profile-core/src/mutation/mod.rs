@@ -4,12 +4,14 @@
 //! outbox in one transaction. The server applies the same mutations.
 
 mod avatar;
+mod local;
 mod log;
 mod password;
 mod profile;
 mod session;
 
 pub use avatar::{data_url, AvatarRemove, AvatarSet, AVATAR_MAX_BYTES};
+pub use local::LocalChange;
 pub use log::{Committed, MutationLog};
 pub use password::{PasswordChange, PasswordSet};
 pub use profile::{ProfileCreate, ProfileSet};

@@ -89,14 +89,7 @@ impl SessionStart {
         .bind(now_ms)
         .execute(&mut *conn)
         .await?;
-        let done = sqlx::query("UPDATE account SET current_session_id = ? WHERE profile_id = ?")
-            .bind(&session_id)
-            .bind(&profile_id)
-            .execute(&mut *conn)
-            .await?;
-        if done.rows_affected() == 0 {
-            return Err(ValidationError::general(ErrorCode::AccountMissing).into());
-        }
+        // Whose session it is on this device is not part of the mutation: see LocalChange.
         Ok(())
     }
 }

@@ -9,8 +9,8 @@ use crate::fields;
 use crate::ids::new_id;
 use crate::language::Language;
 use crate::mutation::{
-    Mutation, MutationLog, PasswordChange, PasswordSet, ProfileCreate, ProfileSet, SessionEnd,
-    SessionStart,
+    LocalChange, Mutation, MutationLog, PasswordChange, PasswordSet, ProfileCreate, ProfileSet,
+    SessionEnd, SessionStart,
 };
 use crate::profile::{self, Profile};
 use crate::store::FirstRun;
@@ -235,23 +235,29 @@ impl AccountStore {
             profile_id,
             password_hash: hash,
         }));
-        mutations.push(self.session_start(profile_id, device));
-        self.log.commit_all(mutations).await?;
+        let (start, session_id) = self.session_start(profile_id, device);
+        mutations.push(start);
+        self.log
+            .commit_with(mutations, Some(LocalChange::SignedInAs(session_id)))
+            .await?;
         let mut conn = self.db.pool().acquire().await?;
         profile::load(&mut conn)
             .await?
             .ok_or(CoreError::ProfileMissing)
     }
 
-    fn session_start(&self, profile_id: Uuid, device: DeviceInfo) -> Mutation {
-        Mutation::SessionStart(SessionStart {
-            session_id: new_id(&self.env),
+    /// A new session of this device, and its id.
+    fn session_start(&self, profile_id: Uuid, device: DeviceInfo) -> (Mutation, SessionId) {
+        let session_id = new_id(&self.env);
+        let start = Mutation::SessionStart(SessionStart {
+            session_id,
             profile_id,
             device_name: device.device_name,
             os: device.os,
             app_version: device.app_version,
             address: None,
-        })
+        });
+        (start, session_id)
     }
 
     /// Checks `password` against the stored hash, honouring and updating the throttle.
@@ -300,15 +306,11 @@ impl AccountStore {
                 session_id: previous,
             }));
         }
-        let start = self.session_start(account.profile_id, device);
-        let Mutation::SessionStart(SessionStart { session_id, .. }) = &start else {
-            return Err(CoreError::Corrupt(
-                "session_start made another mutation".into(),
-            ));
-        };
-        let session_id = *session_id;
+        let (start, session_id) = self.session_start(account.profile_id, device);
         mutations.push(start);
-        self.log.commit_all(mutations).await?;
+        self.log
+            .commit_with(mutations, Some(LocalChange::SignedInAs(session_id)))
+            .await?;
         Ok(session_id)
     }
 
