@@ -51,9 +51,7 @@ impl AppState {
             time_zones: TimeZoneCatalog::new(),
         })
     }
-}
 
-impl AppState {
     /// Refuses with `account.signed_out` unless someone is signed in; otherwise records
     /// that the session is in use (its «last active»).
     pub async fn signed_in(&self) -> Result<(), CoreError> {
