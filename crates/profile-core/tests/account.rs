@@ -222,31 +222,40 @@ async fn session_views_write_dates_in_the_profile_zone_and_language() {
 }
 
 #[tokio::test]
-async fn a_mistyped_confirmation_creates_nothing() {
+async fn a_refused_first_run_creates_nothing() {
     let dir = TempDir::new().unwrap();
     let device = open(&dir).await;
-    let refused = device
-        .accounts
-        .create_local_account(first_run(), "", FIRST.into(), "Ёжик321".into(), laptop())
-        .await
-        .unwrap_err();
-    assert_eq!(refused.code(), ErrorCode::PasswordMismatch);
-    assert_eq!(refused.field(), Some("password_confirmation"));
-    assert_eq!(device.profiles.profile().await.unwrap(), None);
-    assert!(device.profiles.pending().await.unwrap().is_empty());
-}
-
-#[tokio::test]
-async fn a_refused_password_creates_nothing() {
-    let dir = TempDir::new().unwrap();
-    let device = open(&dir).await;
-    let refused = device
-        .accounts
-        .create_local_account(first_run(), "", "пароль".into(), "пароль".into(), laptop())
-        .await;
-    assert_eq!(code(refused), ErrorCode::PasswordNeedsDigit);
-    assert_eq!(device.profiles.profile().await.unwrap(), None);
-    assert!(device.profiles.pending().await.unwrap().is_empty());
+    for (password, confirmation, refusal, field) in [
+        // A mistyped confirmation, and a password that breaks a rule.
+        (
+            FIRST,
+            "Ёжик321",
+            ErrorCode::PasswordMismatch,
+            "password_confirmation",
+        ),
+        (
+            "пароль",
+            "пароль",
+            ErrorCode::PasswordNeedsDigit,
+            "new_password",
+        ),
+    ] {
+        let refused = device
+            .accounts
+            .create_local_account(
+                first_run(),
+                "",
+                password.into(),
+                confirmation.into(),
+                laptop(),
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(refused.code(), refusal);
+        assert_eq!(refused.field(), Some(field));
+        assert_eq!(device.profiles.profile().await.unwrap(), None);
+        assert!(device.profiles.pending().await.unwrap().is_empty());
+    }
 }
 
 #[tokio::test]
