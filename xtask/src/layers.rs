@@ -119,7 +119,14 @@ pub fn test(root: &Path, layers: &[Layer]) -> Result<()> {
 
 /// Builds the app, then runs the end-to-end scenarios against it in a virtual display.
 fn end_to_end(root: &Path) -> Result<Counts> {
-    run(cargo().args(["build", "--package", "acure-profile"]))?;
+    // The scripted picker stands in for the native dialog, which no WebDriver can click.
+    run(cargo().args([
+        "build",
+        "--package",
+        "acure-profile",
+        "--features",
+        "scripted-picks",
+    ]))?;
     let app = target_dir(root).join("debug").join(exe("acure-profile"));
     let driver = setup::tauri_driver().context("tauri-driver is not installed")?;
     let shots = root.join("target").join("e2e");
