@@ -1,5 +1,6 @@
 //! The Acure Profile desktop app: window, state and thin commands over `profile-core`.
 
+pub mod args;
 pub mod commands;
 pub mod error;
 pub mod first_run;

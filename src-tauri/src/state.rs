@@ -5,6 +5,7 @@ use profile_core::avatar::{AvatarPipeline, AvatarSource};
 use profile_core::time_zone::TimeZoneCatalog;
 use profile_core::{AccountStore, CoreError, DeviceInfo, Env, FirstRun, ProfileStore};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::Mutex;
 
@@ -27,8 +28,8 @@ pub struct AppState {
     pub chosen_avatar: Mutex<Option<AvatarSource>>,
     /// Where chosen files come from.
     pub picker: FilePicker,
-    /// Every IANA time zone, searchable.
-    pub time_zones: TimeZoneCatalog,
+    /// Every IANA time zone, searchable (shared with searches running off the UI thread).
+    pub time_zones: Arc<TimeZoneCatalog>,
 }
 
 impl AppState {
@@ -48,7 +49,7 @@ impl AppState {
             avatars: AvatarPipeline::default(),
             chosen_avatar: Mutex::new(None),
             picker: FilePicker::from_env(),
-            time_zones: TimeZoneCatalog::new(),
+            time_zones: Arc::new(TimeZoneCatalog::new()),
         })
     }
 

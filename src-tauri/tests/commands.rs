@@ -49,9 +49,6 @@ fn harness_with_picks(picks: &[&std::path::Path]) -> Harness {
 
 fn harness_on(picks: &[&std::path::Path], signed_in: bool) -> Harness {
     let dir = TempDir::new().unwrap();
-    let queue = dir.path().join("picks.txt");
-    let lines: Vec<String> = picks.iter().map(|p| p.display().to_string()).collect();
-    std::fs::write(&queue, lines.join("\n")).unwrap();
     let app = with_commands(mock_builder()).build(context()).unwrap();
     let state = tauri::async_runtime::block_on(AppState::open(
         dir.path(),
@@ -68,7 +65,7 @@ fn harness_on(picks: &[&std::path::Path], signed_in: bool) -> Harness {
     ))
     .unwrap();
     let state = AppState {
-        picker: FilePicker::Scripted(queue),
+        picker: FilePicker::queue(picks.iter().map(|p| p.to_path_buf())),
         ..state
     };
     app.manage(state);
@@ -466,4 +463,108 @@ fn ending_all_sessions_signs_out_until_the_password_is_given() {
     let id = sessions[0]["id"].clone();
     let state = invoke(&h.main, "session_end", json!({ "id": id })).unwrap();
     assert_eq!(state, "signed_out");
+}
+
+/// Asserts `err` is the coded refusal of a malformed argument named `field`.
+fn assert_request_invalid(err: &Value, field: &str, case: &str) {
+    assert_eq!(err["code"], "request.invalid", "{case}: {err}");
+    assert_eq!(err["field"], field, "{case}: {err}");
+    assert!(err["message"].is_string(), "{case}: {err}");
+}
+
+#[test]
+fn malformed_arguments_are_refused_with_the_error_shape_and_the_argument_named() {
+    let h = harness_with_picks(&[]);
+    let cases = [
+        (
+            "profile_set",
+            json!({ "changes": { "name": 42 } }),
+            "changes",
+        ),
+        ("profile_set", json!({ "changes": "Anna" }), "changes"),
+        ("profile_set", json!({}), "changes"),
+        ("avatar_choose", json!({ "title": 7 }), "title"),
+        ("avatar_choose", json!({}), "title"),
+        (
+            "avatar_save",
+            json!({ "square": { "x": -5, "y": 0, "size": 100 } }),
+            "square",
+        ),
+        (
+            "avatar_save",
+            json!({ "square": { "x": 0, "y": 0, "size": 1e12 } }),
+            "square",
+        ),
+        ("avatar_save", json!({ "square": null }), "square"),
+        ("session_end", json!({ "id": "not-a-uuid" }), "id"),
+        ("session_end", json!({ "id": 12 }), "id"),
+        ("sessions_list", json!({ "language": ["en"] }), "language"),
+        (
+            "time_zones_search",
+            json!({ "query": null, "language": "en" }),
+            "query",
+        ),
+        ("time_zone_describe", json!({ "language": "en" }), "id"),
+        ("password_check", json!({ "password": false }), "password"),
+        (
+            "password_change",
+            json!({ "current": PASSWORD, "new": { "x": 1 } }),
+            "new",
+        ),
+        ("sign_in", json!({ "password": 123456 }), "password"),
+        ("account_create", json!({ "account": [] }), "account"),
+    ];
+    for (command, args, field) in cases {
+        let err = invoke(&h.main, command, args.clone()).unwrap_err();
+        assert_request_invalid(&err, field, &format!("{command} {args}"));
+    }
+    // Nothing was half-done: the profile is as it was.
+    let profile = invoke(&h.main, "profile_get", json!({})).unwrap();
+    assert_eq!(profile["name"], "Anna Petrova");
+}
+
+#[test]
+fn time_zone_queries_are_capped() {
+    let h = harness();
+    let long = "Москва".repeat(17); // 102 characters
+    let err = invoke(
+        &h.main,
+        "time_zones_search",
+        json!({ "query": long, "language": "en" }),
+    )
+    .unwrap_err();
+    assert_request_invalid(&err, "query", "a 102-character query");
+    let longest_allowed = "x".repeat(100);
+    let found = invoke(
+        &h.main,
+        "time_zones_search",
+        json!({ "query": longest_allowed, "language": "en" }),
+    )
+    .unwrap();
+    assert_eq!(found, json!([]));
+}
+
+#[test]
+fn every_catalogue_zone_is_saved_and_described_with_its_time_written_in_rust() {
+    let h = harness();
+    for id in profile_core::time_zone::TimeZoneCatalog::new().ids() {
+        let profile = invoke(
+            &h.main,
+            "profile_set",
+            json!({ "changes": { "time_zone": id } }),
+        )
+        .unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(profile["time_zone"], id);
+        let described = invoke(
+            &h.main,
+            "time_zone_describe",
+            json!({ "id": id, "language": "ru" }),
+        )
+        .unwrap();
+        let time = described["time"].as_str().unwrap_or_default();
+        assert!(
+            time.len() == 5 && time.as_bytes()[2] == b':',
+            "{id}: time {time:?}"
+        );
+    }
 }

@@ -349,6 +349,20 @@ impl App {
         within(script, self.client.execute(script, vec![])).await
     }
 
+    /// Runs `script` as an async function body (`await` allowed) and returns what it returns:
+    /// e.g. `return await window.__TAURI__.core.invoke(...)`, as a hostile page could.
+    pub async fn js_async(&self, script: &str) -> Result<Value> {
+        let wrapped = format!(
+            "const done = arguments[arguments.length - 1];
+             (async () => {{ {script} }})().then(done, (e) => done({{ __thrown: e }}));"
+        );
+        let value = within(script, self.client.execute_async(&wrapped, vec![])).await?;
+        match value.get("__thrown") {
+            Some(thrown) => bail!("the script threw: {thrown}"),
+            None => Ok(value),
+        }
+    }
+
     async fn find(&self, css: &str) -> Result<fantoccini::elements::Element> {
         within(css, self.client.find(Locator::Css(css))).await
     }

@@ -3,7 +3,7 @@
 
 import * as api from './api.js';
 import { confirmAction } from './confirm-dialog.js';
-import { errorText, setBundles, setLanguage } from './i18n.js';
+import { errorText, onLanguageChange, setBundles, setLanguage, t } from './i18n.js';
 import { initHeader } from './header.js';
 import { initPasswordToggles } from './password-box.js';
 import { showSignIn } from './screens/sign-in.js';
@@ -33,21 +33,46 @@ function signedOut() {
   window.location.reload();
 }
 
+/** Sections of the profile screen that failed to start, by the key of their name. */
+const failedSections = [];
+
+/** Starts one section; a failure is logged and named on screen, and the others go on. */
+function startSection(nameKey, start) {
+  try {
+    start();
+  } catch (error) {
+    console.error(`the section ${nameKey} failed to start`, error);
+    failedSections.push(nameKey);
+  }
+}
+
+function renderFailedSections() {
+  const notice = document.getElementById('section-failures');
+  notice.hidden = failedSections.length === 0;
+  notice.textContent = failedSections.length
+    ? t('boot.sections_failed', { sections: failedSections.map((key) => t(key)).join(', ') })
+    : '';
+}
+
 function showProfileScreen(profile) {
   const app = document.getElementById('app');
   setLanguage(profile.language);
-  initHeader(profile);
-  initTabs({ beforeLeave, onShow: (panelId) => panelId === 'panel-sessions' && refreshSessions() });
-  initProfileTab(profile);
-  initSecurity();
-  initTimeZone(profile);
-  initSessionsTab({ onSignedOut: signedOut });
+  startSection('boot.section_header', () => initHeader(profile));
+  startSection('boot.section_tabs', () => initTabs({
+    beforeLeave, onShow: (panelId) => panelId === 'panel-sessions' && refreshSessions(),
+  }));
+  startSection('boot.section_details', () => initProfileTab(profile));
+  startSection('boot.section_security', () => initSecurity());
+  startSection('boot.section_time_zone', () => initTimeZone(profile));
+  startSection('boot.section_sessions', () => initSessionsTab({ onSignedOut: signedOut }));
   api.onSignedOut(signedOut);
+  renderFailedSections();
+  onLanguageChange(renderFailedSections);
   app.hidden = false;
   app.dataset.ready = 'true';
   document.body.dataset.screen = 'profile';
   // The screen that had the focus is gone; keyboard users go on from the tabs.
-  document.querySelector('[role="tab"][aria-selected="true"]').focus();
+  document.querySelector('[role="tab"][aria-selected="true"]')?.focus();
 }
 
 let osLanguage = 'en';

@@ -13,6 +13,7 @@ const status = $('time-zone-status');
 
 let zone = 'UTC';        // the saved zone id
 let label = '';          // its label in the current language
+let time = '';           // the time of day there, HH:MM, as Rust last wrote it
 let options = [];        // the shown matches
 let active = -1;         // index of the highlighted match
 let error = null;
@@ -20,10 +21,10 @@ let state = null;        // 'saving' | 'saved' | null
 let searchSeq = 0;       // answers to old searches are ignored
 let describeSeq = 0;     // likewise for labels asked for before a language switch
 
+/** "Now 14:05" in the saved zone. The time is written by Rust from the catalogue: the
+ * webview's own zone data (Intl) lacks some zones the catalogue offers. */
 function renderClock() {
-  const time = new Intl.DateTimeFormat(language(), { timeZone: zone, hour: '2-digit', minute: '2-digit' })
-    .format(new Date());
-  clock.textContent = t('profile.time_now', { time });
+  clock.textContent = time ? t('profile.time_now', { time }) : '';
 }
 
 function renderNotes() {
@@ -89,6 +90,7 @@ async function choose(option) {
     const profile = await api.profileSet({ time_zone: option.id });
     zone = profile.time_zone;
     label = option.label;
+    time = option.time;
     state = 'saved';
   } catch (refusal) {
     error = refusal;
@@ -107,16 +109,22 @@ function close() {
   renderList();
 }
 
-async function describe() {
-  const seq = ++describeSeq;
+/** Asks Rust for the saved zone's label and current time; with `relabel`, shows the label
+ * in the input (not while the user is searching). */
+async function describe({ relabel }) {
+  const seq = relabel ? ++describeSeq : describeSeq;
+  const asked = zone;
   let entry = null;
   try {
-    entry = await api.timeZoneDescribe(zone, language());
+    entry = await api.timeZoneDescribe(asked, language());
   } catch (refusal) {
     error = refusal;
     renderNotes();
   }
-  if (seq !== describeSeq) return;
+  if (asked !== zone) return; // another zone was chosen meanwhile
+  time = entry ? entry.time : time;
+  renderClock();
+  if (!relabel || seq !== describeSeq) return;
   label = entry ? entry.label : zone;
   if (!options.length) input.value = label; // not while the user is searching
 }
@@ -143,13 +151,12 @@ input.addEventListener('keydown', (event) => {
 /** Shows the profile's zone and keeps its clock running. */
 export function initTimeZone(profile) {
   zone = profile.time_zone;
-  describe();
-  renderClock();
+  input.value = zone; // until the label arrives: never an empty field
+  describe({ relabel: true });
   renderNotes();
-  setInterval(renderClock, 15_000);
+  setInterval(() => describe({ relabel: false }), 15_000);
   onLanguageChange(() => {
-    describe();
-    renderClock();
+    describe({ relabel: true });
     renderNotes();
   });
 }

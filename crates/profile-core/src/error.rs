@@ -117,6 +117,9 @@ pub enum ErrorCode {
     /// No local account (password) exists on this device.
     #[serde(rename = "account.missing")]
     AccountMissing,
+    /// A command was called with a missing argument or one of the wrong shape.
+    #[serde(rename = "request.invalid")]
+    RequestInvalid,
     /// Anything the user cannot act on; details are in the log only.
     #[serde(rename = "internal")]
     Internal,
@@ -124,7 +127,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 38] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -161,6 +164,7 @@ impl ErrorCode {
         Self::AccountSignedOut,
         Self::AccountExists,
         Self::AccountMissing,
+        Self::RequestInvalid,
         Self::Internal,
     ];
 
@@ -203,6 +207,7 @@ impl ErrorCode {
             Self::AccountSignedOut => "account.signed_out",
             Self::AccountExists => "account.exists",
             Self::AccountMissing => "account.missing",
+            Self::RequestInvalid => "request.invalid",
             Self::Internal => "internal",
         }
     }
@@ -256,6 +261,7 @@ impl ErrorCode {
             Self::AccountSignedOut => "You are signed out. Sign in to continue.",
             Self::AccountExists => "This device already has an account.",
             Self::AccountMissing => "There is no account on this device yet.",
+            Self::RequestInvalid => "The app sent a request it could not read. Please try again.",
             Self::Internal => "Something went wrong. Please try again.",
         }
     }

@@ -1,5 +1,6 @@
 //! Choosing, cropping and removing the avatar.
 
+use crate::args::Arg;
 use crate::error::UiError;
 use crate::state::AppState;
 use profile_core::avatar::CropSquare;
@@ -31,14 +32,14 @@ fn internal(detail: impl std::fmt::Display) -> UiError {
 pub async fn avatar_choose<R: Runtime>(
     app: AppHandle<R>,
     state: State<'_, AppState>,
-    title: String,
+    title: Arg<String>,
 ) -> Result<Option<ChosenPicture>, UiError> {
     state.signed_in().await?;
     let picker = state.picker.clone();
     let pipeline = state.avatars.clone();
     // The dialog and the decoding block; neither may run on the UI thread.
     let chosen = tauri::async_runtime::spawn_blocking(move || {
-        let Some(path) = picker.pick_image(&app, &title).map_err(internal)? else {
+        let Some(path) = picker.pick_image(&app, &title.0).map_err(internal)? else {
             return Ok(None);
         };
         let source = pipeline.open(&path).map_err(CoreError::from)?;
@@ -65,7 +66,7 @@ pub async fn avatar_choose<R: Runtime>(
 #[tauri::command]
 pub async fn avatar_save(
     state: State<'_, AppState>,
-    square: CropSquare,
+    square: Arg<CropSquare>,
 ) -> Result<Profile, UiError> {
     state.signed_in().await?;
     let source = state
@@ -75,7 +76,7 @@ pub async fn avatar_save(
         .clone()
         .ok_or_else(|| ValidationError::new(ErrorCode::AvatarNotChosen, "file"))?;
     let pipeline = state.avatars.clone();
-    let avatar = tauri::async_runtime::spawn_blocking(move || pipeline.crop(&source, square))
+    let avatar = tauri::async_runtime::spawn_blocking(move || pipeline.crop(&source, square.0))
         .await
         .map_err(internal)?
         .map_err(CoreError::from)?;

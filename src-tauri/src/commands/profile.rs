@@ -1,5 +1,6 @@
 //! Reading and changing the profile.
 
+use crate::args::Arg;
 use crate::error::UiError;
 use crate::state::AppState;
 use profile_core::{Language, Profile, ProfileChanges};
@@ -34,9 +35,10 @@ pub async fn profile_get(state: State<'_, AppState>) -> Result<Profile, UiError>
 #[tauri::command]
 pub async fn profile_set(
     state: State<'_, AppState>,
-    changes: ProfileInput,
+    changes: Arg<ProfileInput>,
 ) -> Result<Profile, UiError> {
     state.signed_in().await?;
+    let changes = changes.0;
     let changes = ProfileChanges {
         name: changes.name,
         language: changes

@@ -1,5 +1,6 @@
 //! First run, signing in and changing the password.
 
+use crate::args::Arg;
 use crate::error::UiError;
 use crate::state::AppState;
 use profile_core::security::password_rules;
@@ -32,8 +33,9 @@ pub async fn account_status(state: State<'_, AppState>) -> Result<AccountStatus,
 #[tauri::command]
 pub async fn account_create(
     state: State<'_, AppState>,
-    account: NewAccountInput,
+    account: Arg<NewAccountInput>,
 ) -> Result<Profile, UiError> {
+    let account = account.0;
     let first_run = FirstRun {
         name: account.name,
         language: Language::parse(&account.language)?,
@@ -53,19 +55,22 @@ pub async fn account_create(
 
 /// Signs in with the profile's password, starting a new session; returns the profile.
 #[tauri::command]
-pub async fn sign_in(state: State<'_, AppState>, password: Password) -> Result<Profile, UiError> {
+pub async fn sign_in(
+    state: State<'_, AppState>,
+    password: Arg<Password>,
+) -> Result<Profile, UiError> {
     state
         .account
-        .sign_in(password, state.device.clone())
+        .sign_in(password.0, state.device.clone())
         .await?;
     Ok(state.store.existing_profile().await?)
 }
 
 /// Which rules a password being typed meets, for the live checklist and strength meter.
 #[tauri::command]
-pub async fn password_check(password: Password) -> Result<Checklist, UiError> {
+pub async fn password_check(password: Arg<Password>) -> Result<Checklist, UiError> {
     // zxcvbn is CPU work: keep it off the async workers.
-    tauri::async_runtime::spawn_blocking(move || password_rules::check(&password))
+    tauri::async_runtime::spawn_blocking(move || password_rules::check(&password.0))
         .await
         .map_err(|e| profile_core::CoreError::Task(e.to_string()).into())
 }
@@ -74,9 +79,9 @@ pub async fn password_check(password: Password) -> Result<Checklist, UiError> {
 #[tauri::command]
 pub async fn password_change(
     state: State<'_, AppState>,
-    current: Password,
-    new: Password,
+    current: Arg<Password>,
+    new: Arg<Password>,
 ) -> Result<(), UiError> {
     state.signed_in().await?;
-    Ok(state.account.change_password(current, new).await?)
+    Ok(state.account.change_password(current.0, new.0).await?)
 }

@@ -1,5 +1,6 @@
 //! The Sessions tab: listing sessions and ending them.
 
+use crate::args::Arg;
 use crate::error::UiError;
 use crate::state::AppState;
 use profile_core::{AccountState, Language, SessionId, SessionView};
@@ -10,7 +11,7 @@ use tauri::State;
 #[tauri::command]
 pub async fn sessions_list(
     state: State<'_, AppState>,
-    language: String,
+    language: Arg<String>,
 ) -> Result<Vec<SessionView>, UiError> {
     state.signed_in().await?;
     let language = Language::parse(&language)?;
@@ -21,10 +22,10 @@ pub async fn sessions_list(
 #[tauri::command]
 pub async fn session_end(
     state: State<'_, AppState>,
-    id: SessionId,
+    id: Arg<SessionId>,
 ) -> Result<AccountState, UiError> {
     state.signed_in().await?;
-    state.account.end_session(id).await?;
+    state.account.end_session(id.0).await?;
     Ok(state.account.state().await?)
 }
 

@@ -22,6 +22,12 @@ let signOut = () => {};
 
 const UNITS = [['year', 31_536_000], ['month', 2_592_000], ['day', 86_400], ['hour', 3_600], ['minute', 60]];
 
+/** Whether `ms` is an instant JavaScript can represent: stored or synced data may hold
+ * anything, and a bad time must cost only its own text, not the tab. */
+function representable(ms) {
+  return Number.isFinite(ms) && Number.isFinite(new Date(ms).getTime());
+}
+
 /** "5 minutes ago" / "5 минут назад"; under a minute, "just now". */
 function relative(ms) {
   const seconds = Math.round((ms - Date.now()) / 1000);
@@ -32,12 +38,17 @@ function relative(ms) {
   return t('sessions.just_now');
 }
 
-/** A <time> showing `ms` relatively, the exact time (in the profile's zone) on hover. */
+/** A <time> showing `ms` relatively, the exact time (in the profile's zone, written by Rust)
+ * on hover; only the exact time when `ms` is out of JavaScript's range. */
 function timeElement(ms, exact) {
   const el = document.createElement('time');
+  el.title = exact;
+  if (!representable(ms)) {
+    el.textContent = exact;
+    return el;
+  }
   el.dateTime = new Date(ms).toISOString();
   el.dataset.ms = String(ms);
-  el.title = exact;
   el.textContent = relative(ms);
   return el;
 }
@@ -76,11 +87,26 @@ function row(session) {
   return item;
 }
 
+/** `row(session)`, or a plain row naming the device if that one cannot be drawn: one bad
+ * session never hides the others. */
+function safeRow(session) {
+  try {
+    return row(session);
+  } catch (error) {
+    console.error('a session could not be shown', session?.id, error);
+    const item = document.createElement('li');
+    item.className = 'session';
+    item.dataset.id = String(session?.id ?? '');
+    item.textContent = `${session?.device_name ?? ''} · ${t('sessions.unreadable')}`;
+    return item;
+  }
+}
+
 function render() {
   const active = sessions.filter((s) => s.ended_at == null);
   const ended = sessions.filter((s) => s.ended_at != null).slice(0, ENDED_SHOWN);
-  activeList.replaceChildren(...active.map(row));
-  if (ended.length) endedList.replaceChildren(...ended.map(row));
+  activeList.replaceChildren(...active.map(safeRow));
+  if (ended.length) endedList.replaceChildren(...ended.map(safeRow));
   else {
     const empty = document.createElement('li');
     empty.className = 'session-empty';
