@@ -18,6 +18,9 @@ pub enum ErrorCode {
     /// The name contains control characters such as line breaks.
     #[serde(rename = "profile.name_invalid")]
     ProfileNameInvalid,
+    /// The name contains an invisible format character such as a bidi override.
+    #[serde(rename = "profile.name_invisible_chars")]
+    ProfileNameInvisibleChars,
     /// The e-mail address is malformed.
     #[serde(rename = "profile.email_invalid")]
     ProfileEmailInvalid,
@@ -30,6 +33,9 @@ pub enum ErrorCode {
     /// The organization contains control characters.
     #[serde(rename = "profile.organization_invalid")]
     ProfileOrganizationInvalid,
+    /// The organization contains an invisible format character such as a bidi override.
+    #[serde(rename = "profile.organization_invisible_chars")]
+    ProfileOrganizationInvisibleChars,
     /// The phone number is not a possible number.
     #[serde(rename = "profile.phone_invalid")]
     ProfilePhoneInvalid,
@@ -124,14 +130,16 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 39] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
+        Self::ProfileNameInvisibleChars,
         Self::ProfileEmailInvalid,
         Self::ProfileEmailTooLong,
         Self::ProfileOrganizationTooLong,
         Self::ProfileOrganizationInvalid,
+        Self::ProfileOrganizationInvisibleChars,
         Self::ProfilePhoneInvalid,
         Self::ProfilePhoneNeedsCountryCode,
         Self::ProfileLanguageUnsupported,
@@ -170,10 +178,12 @@ impl ErrorCode {
             Self::ProfileNameRequired => "profile.name_required",
             Self::ProfileNameTooLong => "profile.name_too_long",
             Self::ProfileNameInvalid => "profile.name_invalid",
+            Self::ProfileNameInvisibleChars => "profile.name_invisible_chars",
             Self::ProfileEmailInvalid => "profile.email_invalid",
             Self::ProfileEmailTooLong => "profile.email_too_long",
             Self::ProfileOrganizationTooLong => "profile.organization_too_long",
             Self::ProfileOrganizationInvalid => "profile.organization_invalid",
+            Self::ProfileOrganizationInvisibleChars => "profile.organization_invisible_chars",
             Self::ProfilePhoneInvalid => "profile.phone_invalid",
             Self::ProfilePhoneNeedsCountryCode => "profile.phone_needs_country_code",
             Self::ProfileLanguageUnsupported => "profile.language_unsupported",
@@ -215,11 +225,19 @@ impl ErrorCode {
             Self::ProfileNameInvalid => {
                 "The name cannot contain line breaks or control characters."
             }
+            Self::ProfileNameInvisibleChars => {
+                "The name contains an invisible character, such as a text-direction mark. \
+                 Type the name again without it."
+            }
             Self::ProfileEmailInvalid => "Enter an e-mail address like name@example.com.",
             Self::ProfileEmailTooLong => "The e-mail address is too long.",
             Self::ProfileOrganizationTooLong => "The organization name is too long.",
             Self::ProfileOrganizationInvalid => {
                 "The organization cannot contain line breaks or control characters."
+            }
+            Self::ProfileOrganizationInvisibleChars => {
+                "The organization contains an invisible character, such as a text-direction \
+                 mark. Type it again without it."
             }
             Self::ProfilePhoneInvalid => "This is not a valid phone number.",
             Self::ProfilePhoneNeedsCountryCode => "Add the country code, e.g. +7 912 345-67-89.",

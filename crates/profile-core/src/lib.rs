@@ -17,6 +17,7 @@ pub mod profile;
 pub mod random;
 pub mod security;
 pub mod store;
+pub mod text;
 pub mod time_zone;
 
 pub use clock::{Clock, ManualClock, SystemClock};

@@ -259,6 +259,25 @@ async fn a_refused_first_run_creates_nothing() {
 }
 
 #[tokio::test]
+async fn the_first_run_name_is_refused_with_an_invisible_character() {
+    let dir = TempDir::new().unwrap();
+    let device = open(&dir).await;
+    let disguised = FirstRun {
+        name: "Анна\u{202E}Петрова".into(),
+        ..first_run()
+    };
+    let refused = device
+        .accounts
+        .create_local_account(disguised, "", FIRST.into(), FIRST.into(), laptop())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ProfileNameInvisibleChars);
+    assert_eq!(refused.field(), Some("name"));
+    assert_eq!(refused.params()["char"], "U+202E");
+    assert_eq!(device.profiles.profile().await.unwrap(), None);
+}
+
+#[tokio::test]
 async fn a_profile_made_without_a_password_is_adopted() {
     let dir = TempDir::new().unwrap();
     let device = open(&dir).await;
@@ -654,6 +673,58 @@ async fn wrong_passwords_are_throttled_and_the_count_survives_a_restart() {
         ),
         ErrorCode::PasswordThrottled
     );
+}
+
+#[tokio::test]
+async fn device_facts_lose_invisible_characters_before_they_are_stored() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    device.accounts.end_all_sessions().await.unwrap();
+    // This device's own facts, as the app passes them at sign-in.
+    let disguised = DeviceInfo {
+        device_name: "\u{202E}enohp-anna\u{200B}".into(),
+        os: "Android\u{2066} 15\u{FEFF}".into(),
+        app_version: "0.1.0\u{061C}\u{00AD}".into(),
+    };
+    device
+        .accounts
+        .sign_in(FIRST.into(), disguised)
+        .await
+        .unwrap();
+    let current = device.accounts.current_session().await.unwrap().unwrap();
+    assert_eq!(
+        (current.device_name, current.os, current.app_version),
+        ("enohp-anna".into(), "Android 15".into(), "0.1.0".into())
+    );
+
+    // Another device's session.start, as a sync peer would send it.
+    let profile_id = device.profiles.profile().await.unwrap().unwrap().id;
+    let session_id = uuid::Uuid::now_v7();
+    device
+        .profiles
+        .commit(Mutation::SessionStart(
+            profile_core::mutation::SessionStart {
+                session_id,
+                profile_id,
+                device_name: "anna-laptop\u{202E}\u{2067}".into(),
+                os: "\u{2060}Linux\u{200F}".into(),
+                app_version: "\u{200D}0.1.0".into(),
+                address: Some("203.0.113.7\u{200E}".into()),
+            },
+        ))
+        .await
+        .unwrap();
+    let sessions = device.accounts.sessions().await.unwrap();
+    let peer = sessions.iter().find(|s| s.id == session_id).unwrap();
+    assert_eq!(
+        (
+            peer.device_name.as_str(),
+            peer.os.as_str(),
+            peer.app_version.as_str()
+        ),
+        ("anna-laptop", "Linux", "0.1.0")
+    );
+    assert_eq!(peer.address.as_deref(), Some("203.0.113.7"));
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {
