@@ -123,6 +123,21 @@ pub enum ErrorCode {
     /// No local account (password) exists on this device.
     #[serde(rename = "account.missing")]
     AccountMissing,
+    /// Another process holds the local store locked.
+    #[serde(rename = "store.locked")]
+    StoreLocked,
+    /// The local store's file is damaged or not a database.
+    #[serde(rename = "store.corrupt")]
+    StoreCorrupt,
+    /// The local store was made by a newer version of the app.
+    #[serde(rename = "store.newer_version")]
+    StoreNewerVersion,
+    /// The local store's file or folder may not be read or written.
+    #[serde(rename = "store.permission_denied")]
+    StorePermissionDenied,
+    /// The local store could not be opened for another reason.
+    #[serde(rename = "store.unavailable")]
+    StoreUnavailable,
     /// Anything the user cannot act on; details are in the log only.
     #[serde(rename = "internal")]
     Internal,
@@ -130,7 +145,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 39] = [
+    pub const ALL: [ErrorCode; 44] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -169,6 +184,11 @@ impl ErrorCode {
         Self::AccountSignedOut,
         Self::AccountExists,
         Self::AccountMissing,
+        Self::StoreLocked,
+        Self::StoreCorrupt,
+        Self::StoreNewerVersion,
+        Self::StorePermissionDenied,
+        Self::StoreUnavailable,
         Self::Internal,
     ];
 
@@ -213,6 +233,11 @@ impl ErrorCode {
             Self::AccountSignedOut => "account.signed_out",
             Self::AccountExists => "account.exists",
             Self::AccountMissing => "account.missing",
+            Self::StoreLocked => "store.locked",
+            Self::StoreCorrupt => "store.corrupt",
+            Self::StoreNewerVersion => "store.newer_version",
+            Self::StorePermissionDenied => "store.permission_denied",
+            Self::StoreUnavailable => "store.unavailable",
             Self::Internal => "internal",
         }
     }
@@ -274,6 +299,13 @@ impl ErrorCode {
             Self::AccountSignedOut => "You are signed out. Sign in to continue.",
             Self::AccountExists => "This device already has an account.",
             Self::AccountMissing => "There is no account on this device yet.",
+            Self::StoreLocked => "The profile database is in use by another program.",
+            Self::StoreCorrupt => "The profile database is damaged or is not a database.",
+            Self::StoreNewerVersion => {
+                "The profile database was made by a newer version of the app."
+            }
+            Self::StorePermissionDenied => "The app may not read or write the profile database.",
+            Self::StoreUnavailable => "The profile database could not be opened.",
             Self::Internal => "Something went wrong. Please try again.",
         }
     }
@@ -350,6 +382,9 @@ pub enum CoreError {
     /// Stored data could not be read back.
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
+    /// The local store could not be opened; says which file and why.
+    #[error(transparent)]
+    StoreOpen(#[from] crate::open_error::StoreOpenError),
 }
 
 impl CoreError {
@@ -359,6 +394,7 @@ impl CoreError {
             Self::Invalid(e) => e.code,
             Self::ProfileMissing => ErrorCode::ProfileMissing,
             Self::Avatar(e) => e.code(),
+            Self::StoreOpen(e) => e.code(),
             Self::Storage(_)
             | Self::Migration(_)
             | Self::Corrupt(_)
@@ -381,6 +417,7 @@ impl CoreError {
         match self {
             Self::Invalid(e) => e.params.clone(),
             Self::Avatar(e) => e.params(),
+            Self::StoreOpen(e) => e.params(),
             _ => Map::new(),
         }
     }
