@@ -82,15 +82,20 @@ fn io_kind(err: &io::Error) -> OpenFailure {
     }
 }
 
-/// SQLite says only "unable to open" whatever the reason; the file system says why.
+/// SQLite says only "unable to open" whatever the reason; the file system says why. The
+/// file itself may be fine while its folder forbids the `-wal` SQLite must create beside it.
 fn cannot_open_kind(path: &Path) -> OpenFailure {
-    match std::fs::OpenOptions::new()
+    let file = std::fs::OpenOptions::new()
         .read(true)
         .write(true)
-        .open(path)
-    {
+        .open(path);
+    if let Err(err) = file {
+        return io_kind(&err);
+    }
+    // An empty -wal is harmless to SQLite, and it is the owner's only like the database.
+    match crate::private_files::create_file(&crate::db::with_suffix(path, "-wal")) {
         Err(err) => io_kind(&err),
-        Ok(_) => OpenFailure::Unavailable,
+        Ok(()) => OpenFailure::Unavailable,
     }
 }
 

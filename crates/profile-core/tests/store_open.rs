@@ -128,52 +128,88 @@ async fn a_path_under_a_regular_file_is_reported_unavailable() {
     assert_eq!(err.path, not_a_folder);
 }
 
-/// Set in the child process of [`a_file_without_permission_is_reported_as_such`].
+/// Set in the child process of [`missing_permissions_are_reported_as_such`]: the files it
+/// must find forbidden, separated by newlines.
 #[cfg(unix)]
 const CHILD_OPENS: &str = "ACURE_TEST_OPEN_AS_NOBODY";
 
+/// Three stores this user may not use: a file with mode 0000; a file it may write in a
+/// folder it may not write (SQLite cannot create the -wal there); a file it may write whose
+/// -wal and -shm, left by a crash, are another user's.
+#[cfg(unix)]
+async fn forbidden(dirs: &[TempDir; 3]) -> [PathBuf; 3] {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |path: &Path, mode| {
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+    };
+    let sidecars = |db: &Path| ["-wal", "-shm"].map(|s| profile_core::db::with_suffix(db, s));
+    let file = made_earlier(&dirs[0]).await;
+    mode(&file, 0o000);
+    mode(dirs[0].path(), 0o711);
+
+    let in_folder = made_earlier(&dirs[1]).await;
+    // A clean shut-down leaves no -wal and -shm: SQLite must create them.
+    for sidecar in sidecars(&in_folder) {
+        let _ = std::fs::remove_file(sidecar);
+    }
+    mode(&in_folder, 0o666);
+    mode(dirs[1].path(), 0o555);
+
+    let after_crash = made_earlier(&dirs[2]).await;
+    for sidecar in sidecars(&after_crash) {
+        profile_core::private_files::create_file(&sidecar).unwrap();
+    }
+    mode(&after_crash, 0o666);
+    mode(dirs[2].path(), 0o711);
+    [file, in_folder, after_crash]
+}
+
 #[cfg(unix)]
 #[tokio::test]
-async fn a_file_without_permission_is_reported_as_such() {
-    use std::os::unix::fs::PermissionsExt;
+async fn missing_permissions_are_reported_as_such() {
     use std::os::unix::process::CommandExt;
 
-    if let Some(path) = std::env::var_os(CHILD_OPENS) {
-        let path = PathBuf::from(path);
-        assert_eq!(
-            refusal(&path).await,
-            (
-                OpenFailure::PermissionDenied,
-                ErrorCode::StorePermissionDenied
-            )
-        );
+    if let Ok(paths) = std::env::var(CHILD_OPENS) {
+        for path in paths.lines() {
+            assert_eq!(
+                refusal(Path::new(path)).await,
+                (
+                    OpenFailure::PermissionDenied,
+                    ErrorCode::StorePermissionDenied
+                ),
+                "{path}"
+            );
+        }
         return;
     }
-    let dir = TempDir::new().unwrap();
-    let path = made_earlier(&dir).await;
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
+    let dirs = [(); 3].map(|()| TempDir::new().unwrap());
+    let paths = forbidden(&dirs).await;
     // SAFETY: geteuid only reads the process's effective user id.
     if unsafe { libc::geteuid() } != 0 {
-        assert_eq!(
-            refusal(&path).await,
-            (
-                OpenFailure::PermissionDenied,
-                ErrorCode::StorePermissionDenied
-            )
-        );
+        for path in &paths {
+            assert_eq!(
+                refusal(path).await,
+                (
+                    OpenFailure::PermissionDenied,
+                    ErrorCode::StorePermissionDenied
+                ),
+                "{}",
+                path.display()
+            );
+        }
         return;
     }
     // Root may open any file whatever its mode, so a real refusal needs another user: this
-    // test binary runs this one test again as `nobody`, which may pass through the folder but
-    // not open the file.
-    std::fs::set_permissions(dir.path(), std::fs::Permissions::from_mode(0o711)).unwrap();
+    // test binary runs this one test again as `nobody`, which may pass through the folders
+    // but neither open the 0000 file, nor write in the 0555 folder, nor open root's -shm.
+    let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
     let child = std::process::Command::new(std::env::current_exe().unwrap())
         .args([
             "--exact",
-            "a_file_without_permission_is_reported_as_such",
+            "missing_permissions_are_reported_as_such",
             "--test-threads=1",
         ])
-        .env(CHILD_OPENS, &path)
+        .env(CHILD_OPENS, list.join("\n"))
         .uid(65534)
         .gid(65534)
         .output()
