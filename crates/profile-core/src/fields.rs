@@ -50,7 +50,8 @@ pub fn name(raw: &str) -> Result<String, ValidationError> {
     Ok(name.to_owned())
 }
 
-/// An optional e-mail address with valid syntax (uniqueness is a server's to check).
+/// An optional e-mail address with valid syntax and no invisible characters (uniqueness is a
+/// server's to check).
 pub fn email(raw: &str) -> Result<Option<String>, ValidationError> {
     let email = raw.trim();
     if email.is_empty() {
@@ -71,7 +72,10 @@ pub fn email(raw: &str) -> Result<Option<String>, ValidationError> {
             .without_domain_literal()
             .without_display_text(),
     )
-    .is_ok_and(|addr| addr.domain().contains('.') && !addr.local_part().contains([' ', '"']));
+    .is_ok_and(|addr| addr.domain().contains('.') && !addr.local_part().contains([' ', '"']))
+        // The library lets invisible characters through (RFC 6531 allows any UTF-8), and an
+        // address with a U+202E or U+200B in it reads as a different one.
+        && text::first_invisible(email).is_none();
     if !plausible {
         return Err(ValidationError::new(
             ErrorCode::ProfileEmailInvalid,
@@ -236,6 +240,9 @@ mod tests {
             "an na@example.com",
             "anna@@example.com",
             "anna@[127.0.0.1]",
+            "anna\u{202E}@example.com",
+            "an\u{200B}na@example.com",
+            "anna@exa\u{200B}mple.com",
         ] {
             let err = email(raw).unwrap_err();
             assert_eq!(err.code, ErrorCode::ProfileEmailInvalid, "{raw:?}");
