@@ -1,6 +1,6 @@
 //! What a first start and each session take from the operating system.
 
-use profile_core::{fields, time_zone, DeviceInfo, FirstRun, Language};
+use profile_core::{fields, text, time_zone, DeviceInfo, FirstRun, Language};
 
 /// The OS account's name, the language of the OS locale and the OS time zone.
 pub fn detect() -> FirstRun {
@@ -11,9 +11,9 @@ pub fn detect() -> FirstRun {
     }
 }
 
-/// The first of `candidates` that is not blank once control characters are dropped and it is
-/// cut to `max` characters: what the OS reports is shown to people, and an odd value must
-/// never stop a start.
+/// The first of `candidates` that is not blank once control and invisible characters are
+/// dropped and it is cut to `max` characters (the core's rule for device facts): what the OS
+/// reports is shown to people, and an odd value must never stop a start.
 fn first_printable(
     candidates: impl IntoIterator<Item = whoami::Result<String>>,
     max: usize,
@@ -22,14 +22,7 @@ fn first_printable(
     candidates
         .into_iter()
         .filter_map(Result::ok)
-        .map(|n| {
-            n.chars()
-                .filter(|c| !c.is_control())
-                .take(max)
-                .collect::<String>()
-                .trim()
-                .to_owned()
-        })
+        .map(|n| text::printable(&n, max))
         .find(|n| !n.is_empty())
         .unwrap_or_else(|| fallback.to_owned())
 }
@@ -66,4 +59,26 @@ pub fn device() -> DeviceInfo {
 /// The language of the OS locale (Russian for `ru*`, English otherwise).
 pub fn os_language() -> Language {
     Language::from_os_locale(sys_locale::get_locale().as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn os_facts_lose_control_and_invisible_characters() {
+        let picked = first_printable(
+            [
+                Ok("\u{202E}\u{200B}\n".to_owned()),
+                Ok("anna\u{202E}-laptop\u{2066}".to_owned()),
+            ],
+            100,
+            "?",
+        );
+        assert_eq!(
+            picked, "anna-laptop",
+            "the blank first candidate is skipped"
+        );
+        assert_eq!(first_printable([Ok("\u{FEFF}".to_owned())], 100, "?"), "?");
+    }
 }

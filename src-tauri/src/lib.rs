@@ -1,6 +1,7 @@
 //! The Acure Profile desktop app: window, state and thin commands over `profile-core`.
 
 pub mod args;
+pub mod boot;
 pub mod commands;
 pub mod error;
 pub mod first_run;
@@ -41,11 +42,11 @@ pub fn context<R: Runtime>() -> tauri::Context<R> {
     tauri::generate_context!("../tauri.conf.json")
 }
 
-/// Opens the local store in the data directory.
+/// Opens the local store in the data directory; a failure says which file and why.
 fn open_state<R: Runtime>(
     app: &tauri::AppHandle<R>,
     log_file: &log::LogFile,
-) -> Result<state::AppState, Box<dyn std::error::Error>> {
+) -> Result<state::AppState, boot::BootFailure> {
     let data_dir = state::data_dir(app)?;
     if let Err(err) = log_file.attach(&data_dir) {
         // Not fatal: the log still reaches stderr.
@@ -77,15 +78,9 @@ pub fn run() {
         // Used from Rust only (the avatar picker); the webview is granted nothing of it.
         .plugin(tauri_plugin_dialog::init())
         .setup(move |app| {
-            match open_state(app.handle(), &log_file) {
-                Ok(state) => app.manage(state),
-                // The window still opens and says, in the user's language, that something went
-                // wrong (every command fails without the state); the cause goes to the log.
-                Err(err) => {
-                    tracing::error!(error = %err, "the local profile store could not be opened");
-                    false
-                }
-            };
+            // On failure the window still opens, and the first command reports which file
+            // could not be opened and why, in the user's language; the cause goes to the log.
+            boot::manage(app.handle(), open_state(app.handle(), &log_file));
             Ok(())
         });
     with_commands(builder)

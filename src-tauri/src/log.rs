@@ -1,7 +1,8 @@
 //! Where the app's log goes: standard error, and a file in the data directory once it is
 //! known (support asks for it; tests search it for secrets).
 
-use std::fs::{File, OpenOptions};
+use profile_core::private_files;
+use std::fs::File;
 use std::io::{self, Write};
 use std::path::Path;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -21,12 +22,17 @@ pub struct LogFile(Arc<Mutex<Option<File>>>);
 
 impl LogFile {
     /// Starts appending to the log file in `dir`, first moving an over-grown one aside.
+    /// Both are the owner's only: a log names files and devices.
     pub fn attach(&self, dir: &Path) -> io::Result<()> {
         let path = dir.join(LOG_FILE);
+        let rotated = dir.join(format!("{LOG_FILE}.1"));
         if std::fs::metadata(&path).is_ok_and(|m| m.len() > ROTATE_AT_BYTES) {
-            std::fs::rename(&path, dir.join(format!("{LOG_FILE}.1")))?;
+            std::fs::rename(&path, &rotated)?;
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        // A rename keeps the mode, so an older version's readable log stays readable unless
+        // tightened here.
+        private_files::tighten_if_present(&rotated);
+        let file = private_files::open_append(&path)?;
         *self.0.lock().unwrap_or_else(PoisonError::into_inner) = Some(file);
         Ok(())
     }
@@ -79,4 +85,40 @@ pub fn init() -> LogFile {
         )
         .init();
     file
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    fn mode(path: &Path) -> u32 {
+        std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+    }
+
+    #[test]
+    fn the_log_and_its_rotated_copy_are_the_owners_only() {
+        // SAFETY: umask only swaps the process's file-creation mask.
+        unsafe { libc::umask(0o022) };
+        let dir = tempfile::TempDir::new().unwrap();
+        let log = dir.path().join(LOG_FILE);
+        LogFile::default().attach(dir.path()).unwrap();
+        assert_eq!(mode(&log), 0o600, "a new log");
+
+        // An older version's log, readable by everyone and due for rotation.
+        std::fs::write(&log, vec![b'x'; ROTATE_AT_BYTES as usize + 1]).unwrap();
+        std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+        LogFile::default().attach(dir.path()).unwrap();
+        assert_eq!(
+            mode(&dir.path().join(format!("{LOG_FILE}.1"))),
+            0o600,
+            "rotated"
+        );
+        assert_eq!(mode(&log), 0o600, "the fresh log");
+
+        // An existing loose log that is not rotated is tightened too.
+        std::fs::set_permissions(&log, std::fs::Permissions::from_mode(0o644)).unwrap();
+        LogFile::default().attach(dir.path()).unwrap();
+        assert_eq!(mode(&log), 0o600, "kept and tightened");
+    }
 }

@@ -1,5 +1,6 @@
 //! The state the commands share, built once in `setup`.
 
+use crate::boot::BootFailure;
 use crate::picker::FilePicker;
 use profile_core::avatar::{AvatarPipeline, AvatarSource};
 use profile_core::time_zone::TimeZoneCatalog;
@@ -60,12 +61,16 @@ impl AppState {
     }
 }
 
-/// The data directory: `ACURE_PROFILE_DATA_DIR` if set, else the OS app-data directory.
-pub fn data_dir<R: Runtime>(app: &AppHandle<R>) -> Result<PathBuf, Box<dyn std::error::Error>> {
+/// The data directory: `ACURE_PROFILE_DATA_DIR` if set, else the OS app-data directory;
+/// created (or tightened) for this user only.
+pub fn data_dir<R: Runtime>(app: &AppHandle<R>) -> Result<PathBuf, BootFailure> {
     let dir = match std::env::var_os(crate::DATA_DIR_ENV) {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => app.path().app_data_dir()?,
+        _ => app
+            .path()
+            .app_data_dir()
+            .map_err(|e| BootFailure::nowhere(&e))?,
     };
-    std::fs::create_dir_all(&dir)?;
+    profile_core::store::create_data_dir(&dir).map_err(CoreError::from)?;
     Ok(dir)
 }

@@ -1,6 +1,7 @@
 //! The commands through Tauri's IPC on the mock runtime, with the app's real context (so the
 //! capability check applies) and a real store in a temporary directory.
 
+use acure_profile_app::boot::{self, BootFailure};
 use acure_profile_app::picker::FilePicker;
 use acure_profile_app::state::AppState;
 use acure_profile_app::{context, with_commands};
@@ -228,6 +229,40 @@ fn both_languages_have_exactly_the_same_strings() {
         let key = format!("errors.{code}");
         assert!(en.contains(&key), "no translation for error code {code}");
     }
+}
+
+#[test]
+fn a_store_that_cannot_open_is_reported_with_its_file_and_reason() {
+    let dir = TempDir::new().unwrap();
+    let db = dir.path().join(acure_profile_app::state::DB_FILE);
+    std::fs::write(&db, [0x5a_u8; 4096]).unwrap(); // not a database
+    let app = with_commands(mock_builder()).build(context()).unwrap();
+    let opened = tauri::async_runtime::block_on(AppState::open(
+        dir.path(),
+        FirstRun {
+            name: "Anna Petrova".into(),
+            language: Language::En,
+            time_zone: "Europe/Moscow".into(),
+        },
+        DeviceInfo {
+            device_name: "anna-laptop".into(),
+            os: "Linux".into(),
+            app_version: "0.1.0".into(),
+        },
+    ))
+    .map_err(BootFailure::from);
+    boot::manage(app.handle(), opened);
+    let main = WebviewWindowBuilder::new(&app, "main", Default::default())
+        .build()
+        .unwrap();
+
+    let err = invoke(&main, "account_status", json!({})).unwrap_err();
+    assert_eq!(err["code"], "store.corrupt");
+    assert_eq!(err["params"]["path"], db.display().to_string());
+    assert_eq!(err["params"]["file"], "profile.sqlite3");
+    assert_eq!(err["params"]["folder"], dir.path().display().to_string());
+    // The strings still load, so the window can say all this in words.
+    assert!(invoke(&main, "ui_strings", json!({})).is_ok());
 }
 
 #[test]

@@ -382,21 +382,36 @@ async fn details_are_checked_next_to_each_field_and_saved() -> Result<()> {
     Ok(())
 }
 
+/// The start-up notice: heading, reason and location as shown, and the advice.
+async fn store_notice(app: &App) -> Result<(String, String, String, String)> {
+    Ok((
+        app.text("#boot-error h1").await?,
+        app.text("#boot-error h1 + p").await?,
+        app.text("#boot-error-path").await?,
+        app.text("#boot-error-todo").await?,
+    ))
+}
+
 #[tokio::test]
 async fn a_store_that_cannot_open_is_reported_in_the_window() -> Result<()> {
     let device = Device::new()?;
     // A file where the data directory should be: the store cannot be created.
     std::fs::write(device.data_dir(), b"not a directory")?;
-    for (name, look, text) in [
+    let location = device.data_dir().display().to_string();
+    for (name, look, title, reason, advice) in [
         (
-            "store-broken-en",
+            "store-unavailable-en",
             Look::english(),
-            "Something went wrong. Please try again.",
+            "Your profile cannot be opened",
+            "The profile database could not be opened.",
+            "Check that every folder on the way to",
         ),
         (
-            "store-broken-ru",
+            "store-unavailable-ru",
             Look::russian(),
-            "Что-то пошло не так. Попробуйте ещё раз.",
+            "Не удаётся открыть ваш профиль",
+            "Не удалось открыть базу данных профиля.",
+            "Проверьте, что все папки на пути к",
         ),
     ] {
         let app = App::launch(name, &device, &look).await?;
@@ -404,9 +419,40 @@ async fn a_store_that_cannot_open_is_reported_in_the_window() -> Result<()> {
             !app.started_normally().await?,
             "the start-up error is shown"
         );
-        app.wait_text("#boot-error", text).await?;
-        app.shot("error").await?;
+        app.wait_text("#boot-error h1", title).await?;
+        let (_, shown_reason, shown_path, shown_advice) = store_notice(&app).await?;
+        ensure!(shown_reason == reason, "the reason: {shown_reason:?}");
+        ensure!(shown_path == location, "the location: {shown_path:?}");
+        ensure!(
+            shown_advice.starts_with(advice) && shown_advice.contains(&location),
+            "what to do, naming the place: {shown_advice:?}"
+        );
+        app.shot("notice").await?;
         app.quit().await?;
     }
+
+    // A damaged database: the notice names the file and says to move it aside.
+    let damaged = Device::new()?;
+    std::fs::create_dir_all(damaged.data_dir())?;
+    let garbage: Vec<u8> = (0..64 * 1024_u32)
+        .map(|i| (i.wrapping_mul(2_654_435_761) >> 13) as u8)
+        .collect();
+    std::fs::write(damaged.database(), &garbage)?;
+    let app = App::launch("store-corrupt-en", &damaged, &Look::english()).await?;
+    app.wait_text("#boot-error h1", "Your profile cannot be opened")
+        .await?;
+    let (_, reason, path, advice) = store_notice(&app).await?;
+    ensure!(reason == "The profile database is damaged or is not a database.");
+    ensure!(path == damaged.database().display().to_string(), "{path}");
+    ensure!(
+        advice.starts_with("Quit Acure Profile and move the damaged file profile.sqlite3"),
+        "{advice}"
+    );
+    app.shot("notice").await?;
+    app.quit().await?;
+    ensure!(
+        std::fs::read(damaged.database())? == garbage,
+        "the damaged file is left as it was"
+    );
     Ok(())
 }

@@ -91,12 +91,45 @@ async function boot() {
   showProfileScreen(profile);
 }
 
+/** A store that could not be opened: a heading, the reason, the file and what to do. */
+function storeFailureNotice(notice, error) {
+  const { path, folder, file } = error.params;
+  const kind = error.code.slice('store.'.length);
+  const todo = kind === 'unavailable' && !path ? 'boot.unavailable_nowhere' : `boot.${kind}`;
+  const heading = document.createElement('h1');
+  heading.textContent = t('boot.title');
+  const reason = document.createElement('p');
+  reason.textContent = errorText(error);
+  notice.classList.add('store-failure');
+  notice.replaceChildren(heading, reason);
+  if (path) {
+    const where = document.createElement('p');
+    const label = document.createElement('span');
+    label.textContent = `${t('boot.location')}: `;
+    const location = document.createElement('code');
+    location.id = 'boot-error-path';
+    location.textContent = path;
+    where.append(label, location);
+    notice.append(where);
+  }
+  const todoTitle = document.createElement('h2');
+  todoTitle.textContent = t('boot.what_to_do');
+  const steps = document.createElement('p');
+  steps.id = 'boot-error-todo';
+  steps.textContent = t(todo, { path, folder, file });
+  notice.append(todoTitle, steps);
+}
+
 boot().catch((error) => {
   console.error('start-up failed', error);
   // No profile, so no stored language: speak the OS's, as a first start would.
   setLanguage(osLanguage);
   const notice = document.getElementById('boot-error');
-  notice.textContent = errorText(error);
+  if (typeof error?.code === 'string' && error.code.startsWith('store.')) {
+    storeFailureNotice(notice, error);
+  } else {
+    notice.textContent = errorText(error);
+  }
   notice.hidden = false;
   document.getElementById('app').dataset.ready = 'failed';
   document.body.dataset.screen = 'failed';

@@ -1,15 +1,25 @@
 //! The SQLite database file: opening, pragmas, migrations.
 
 use crate::error::CoreError;
+use crate::open_error::StoreOpenError;
+use crate::private_files;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
 use sqlx::{Sqlite, Transaction};
-use std::path::Path;
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 /// The migrations of the local store, embedded in the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// `path` with `suffix` appended to its file name, as SQLite names its `-wal` and `-shm`.
+pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
+    let mut name = OsString::from(path.as_os_str());
+    name.push(suffix);
+    PathBuf::from(name)
+}
 
 /// An open, migrated local database.
 #[derive(Debug, Clone)]
@@ -19,7 +29,16 @@ pub struct Database {
 
 impl Database {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
-    pub async fn open(path: &Path) -> Result<Self, CoreError> {
+    ///
+    /// The file and its `-wal`/`-shm` are the owner's only (see [`private_files`]); a failure
+    /// says which file and why.
+    pub async fn open(path: &Path) -> Result<Self, StoreOpenError> {
+        // Created before SQLite opens it: SQLite gives the -wal and -shm it creates the main
+        // file's mode, so they are private from their first byte too.
+        private_files::create_file(path).map_err(|e| StoreOpenError::io(path, e))?;
+        for sidecar in ["-wal", "-shm"] {
+            private_files::tighten_if_present(&with_suffix(path, sidecar));
+        }
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -31,8 +50,12 @@ impl Database {
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
-            .await?;
-        MIGRATOR.run(&pool).await?;
+            .await
+            .map_err(|e| StoreOpenError::sqlite(path, e))?;
+        if let Err(err) = MIGRATOR.run(&pool).await {
+            pool.close().await;
+            return Err(StoreOpenError::migration(path, err));
+        }
         Ok(Self { pool })
     }
 

@@ -18,6 +18,9 @@ pub enum ErrorCode {
     /// The name contains control characters such as line breaks.
     #[serde(rename = "profile.name_invalid")]
     ProfileNameInvalid,
+    /// The name contains an invisible format character such as a bidi override.
+    #[serde(rename = "profile.name_invisible_chars")]
+    ProfileNameInvisibleChars,
     /// The e-mail address is malformed.
     #[serde(rename = "profile.email_invalid")]
     ProfileEmailInvalid,
@@ -30,6 +33,9 @@ pub enum ErrorCode {
     /// The organization contains control characters.
     #[serde(rename = "profile.organization_invalid")]
     ProfileOrganizationInvalid,
+    /// The organization contains an invisible format character such as a bidi override.
+    #[serde(rename = "profile.organization_invisible_chars")]
+    ProfileOrganizationInvisibleChars,
     /// The phone number is not a possible number.
     #[serde(rename = "profile.phone_invalid")]
     ProfilePhoneInvalid,
@@ -120,6 +126,21 @@ pub enum ErrorCode {
     /// A command was called with a missing argument or one of the wrong shape.
     #[serde(rename = "request.invalid")]
     RequestInvalid,
+    /// Another process holds the local store locked.
+    #[serde(rename = "store.locked")]
+    StoreLocked,
+    /// The local store's file is damaged or not a database.
+    #[serde(rename = "store.corrupt")]
+    StoreCorrupt,
+    /// The local store was made by a newer version of the app.
+    #[serde(rename = "store.newer_version")]
+    StoreNewerVersion,
+    /// The local store's file or folder may not be read or written.
+    #[serde(rename = "store.permission_denied")]
+    StorePermissionDenied,
+    /// The local store could not be opened for another reason.
+    #[serde(rename = "store.unavailable")]
+    StoreUnavailable,
     /// Anything the user cannot act on; details are in the log only.
     #[serde(rename = "internal")]
     Internal,
@@ -127,14 +148,16 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 38] = [
+    pub const ALL: [ErrorCode; 45] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
+        Self::ProfileNameInvisibleChars,
         Self::ProfileEmailInvalid,
         Self::ProfileEmailTooLong,
         Self::ProfileOrganizationTooLong,
         Self::ProfileOrganizationInvalid,
+        Self::ProfileOrganizationInvisibleChars,
         Self::ProfilePhoneInvalid,
         Self::ProfilePhoneNeedsCountryCode,
         Self::ProfileLanguageUnsupported,
@@ -165,6 +188,11 @@ impl ErrorCode {
         Self::AccountExists,
         Self::AccountMissing,
         Self::RequestInvalid,
+        Self::StoreLocked,
+        Self::StoreCorrupt,
+        Self::StoreNewerVersion,
+        Self::StorePermissionDenied,
+        Self::StoreUnavailable,
         Self::Internal,
     ];
 
@@ -174,10 +202,12 @@ impl ErrorCode {
             Self::ProfileNameRequired => "profile.name_required",
             Self::ProfileNameTooLong => "profile.name_too_long",
             Self::ProfileNameInvalid => "profile.name_invalid",
+            Self::ProfileNameInvisibleChars => "profile.name_invisible_chars",
             Self::ProfileEmailInvalid => "profile.email_invalid",
             Self::ProfileEmailTooLong => "profile.email_too_long",
             Self::ProfileOrganizationTooLong => "profile.organization_too_long",
             Self::ProfileOrganizationInvalid => "profile.organization_invalid",
+            Self::ProfileOrganizationInvisibleChars => "profile.organization_invisible_chars",
             Self::ProfilePhoneInvalid => "profile.phone_invalid",
             Self::ProfilePhoneNeedsCountryCode => "profile.phone_needs_country_code",
             Self::ProfileLanguageUnsupported => "profile.language_unsupported",
@@ -208,6 +238,11 @@ impl ErrorCode {
             Self::AccountExists => "account.exists",
             Self::AccountMissing => "account.missing",
             Self::RequestInvalid => "request.invalid",
+            Self::StoreLocked => "store.locked",
+            Self::StoreCorrupt => "store.corrupt",
+            Self::StoreNewerVersion => "store.newer_version",
+            Self::StorePermissionDenied => "store.permission_denied",
+            Self::StoreUnavailable => "store.unavailable",
             Self::Internal => "internal",
         }
     }
@@ -220,11 +255,19 @@ impl ErrorCode {
             Self::ProfileNameInvalid => {
                 "The name cannot contain line breaks or control characters."
             }
+            Self::ProfileNameInvisibleChars => {
+                "The name contains an invisible character, such as a text-direction mark. \
+                 Type the name again without it."
+            }
             Self::ProfileEmailInvalid => "Enter an e-mail address like name@example.com.",
             Self::ProfileEmailTooLong => "The e-mail address is too long.",
             Self::ProfileOrganizationTooLong => "The organization name is too long.",
             Self::ProfileOrganizationInvalid => {
                 "The organization cannot contain line breaks or control characters."
+            }
+            Self::ProfileOrganizationInvisibleChars => {
+                "The organization contains an invisible character, such as a text-direction \
+                 mark. Type it again without it."
             }
             Self::ProfilePhoneInvalid => "This is not a valid phone number.",
             Self::ProfilePhoneNeedsCountryCode => "Add the country code, e.g. +7 912 345-67-89.",
@@ -262,6 +305,13 @@ impl ErrorCode {
             Self::AccountExists => "This device already has an account.",
             Self::AccountMissing => "There is no account on this device yet.",
             Self::RequestInvalid => "The app sent a request it could not read. Please try again.",
+            Self::StoreLocked => "The profile database is in use by another program.",
+            Self::StoreCorrupt => "The profile database is damaged or is not a database.",
+            Self::StoreNewerVersion => {
+                "The profile database was made by a newer version of the app."
+            }
+            Self::StorePermissionDenied => "The app may not read or write the profile database.",
+            Self::StoreUnavailable => "The profile database could not be opened.",
             Self::Internal => "Something went wrong. Please try again.",
         }
     }
@@ -338,6 +388,9 @@ pub enum CoreError {
     /// Stored data could not be read back.
     #[error("stored data is malformed: {0}")]
     Corrupt(String),
+    /// The local store could not be opened; says which file and why.
+    #[error(transparent)]
+    StoreOpen(#[from] crate::open_error::StoreOpenError),
 }
 
 impl CoreError {
@@ -347,6 +400,7 @@ impl CoreError {
             Self::Invalid(e) => e.code,
             Self::ProfileMissing => ErrorCode::ProfileMissing,
             Self::Avatar(e) => e.code(),
+            Self::StoreOpen(e) => e.code(),
             Self::Storage(_)
             | Self::Migration(_)
             | Self::Corrupt(_)
@@ -369,6 +423,7 @@ impl CoreError {
         match self {
             Self::Invalid(e) => e.params.clone(),
             Self::Avatar(e) => e.params(),
+            Self::StoreOpen(e) => e.params(),
             _ => Map::new(),
         }
     }

@@ -4,6 +4,7 @@
 //! which clears them (`Ok(None)`).
 
 use crate::error::{ErrorCode, ValidationError};
+use crate::text;
 use phonenumber::Mode;
 
 /// The most characters a name may have.
@@ -19,7 +20,17 @@ fn too_long(code: ErrorCode, field: &'static str, max: usize) -> ValidationError
     ValidationError::new(code, field).with("max", max)
 }
 
-/// A required name: trimmed, present, at most [`NAME_MAX_CHARS`], no control characters.
+/// Refuses text with an invisible format character (a bidi override, a zero-width space …),
+/// naming the character so the person can tell what to remove.
+fn visible(text: &str, code: ErrorCode, field: &'static str) -> Result<(), ValidationError> {
+    match text::first_invisible(text) {
+        Some(c) => Err(ValidationError::new(code, field).with("char", text::code_point(c))),
+        None => Ok(()),
+    }
+}
+
+/// A required name: trimmed, present, at most [`NAME_MAX_CHARS`], no control or invisible
+/// characters.
 pub fn name(raw: &str) -> Result<String, ValidationError> {
     let name = raw.trim();
     if name.is_empty() {
@@ -35,10 +46,12 @@ pub fn name(raw: &str) -> Result<String, ValidationError> {
     if name.chars().any(char::is_control) {
         return Err(ValidationError::new(ErrorCode::ProfileNameInvalid, "name"));
     }
+    visible(name, ErrorCode::ProfileNameInvisibleChars, "name")?;
     Ok(name.to_owned())
 }
 
-/// An optional e-mail address with valid syntax (uniqueness is a server's to check).
+/// An optional e-mail address with valid syntax and no invisible characters (uniqueness is a
+/// server's to check).
 pub fn email(raw: &str) -> Result<Option<String>, ValidationError> {
     let email = raw.trim();
     if email.is_empty() {
@@ -59,7 +72,10 @@ pub fn email(raw: &str) -> Result<Option<String>, ValidationError> {
             .without_domain_literal()
             .without_display_text(),
     )
-    .is_ok_and(|addr| addr.domain().contains('.') && !addr.local_part().contains([' ', '"']));
+    .is_ok_and(|addr| addr.domain().contains('.') && !addr.local_part().contains([' ', '"']))
+        // The library lets invisible characters through (RFC 6531 allows any UTF-8), and an
+        // address with a U+202E or U+200B in it reads as a different one.
+        && text::first_invisible(email).is_none();
     if !plausible {
         return Err(ValidationError::new(
             ErrorCode::ProfileEmailInvalid,
@@ -69,7 +85,8 @@ pub fn email(raw: &str) -> Result<Option<String>, ValidationError> {
     Ok(Some(email.to_owned()))
 }
 
-/// An optional organization name: at most [`ORGANIZATION_MAX_CHARS`], no control characters.
+/// An optional organization name: at most [`ORGANIZATION_MAX_CHARS`], no control or invisible
+/// characters.
 pub fn organization(raw: &str) -> Result<Option<String>, ValidationError> {
     let org = raw.trim();
     if org.is_empty() {
@@ -88,6 +105,11 @@ pub fn organization(raw: &str) -> Result<Option<String>, ValidationError> {
             "organization",
         ));
     }
+    visible(
+        org,
+        ErrorCode::ProfileOrganizationInvisibleChars,
+        "organization",
+    )?;
     Ok(Some(org.to_owned()))
 }
 
@@ -162,6 +184,36 @@ mod tests {
     }
 
     #[test]
+    fn invisible_characters_are_refused_next_to_the_field_and_named() {
+        for c in [
+            '\u{202E}', '\u{200B}', '\u{2066}', '\u{FEFF}', '\u{061C}', '\u{00AD}',
+        ] {
+            let err = name(&format!("Anna{c}Petrova")).unwrap_err();
+            assert_eq!(err.code, ErrorCode::ProfileNameInvisibleChars, "{c:?}");
+            assert_eq!(err.field, Some("name"));
+            assert_eq!(err.params["char"], crate::text::code_point(c));
+            let err = organization(&format!("{c}Acure")).unwrap_err();
+            assert_eq!(err.code, ErrorCode::ProfileOrganizationInvisibleChars);
+            assert_eq!(err.field, Some("organization"));
+        }
+    }
+
+    #[test]
+    fn a_zwj_is_accepted_inside_an_emoji_and_refused_between_letters() {
+        assert_eq!(name("Anna 👩\u{200D}💻").unwrap(), "Anna 👩\u{200D}💻");
+        assert_eq!(
+            organization("👨\u{200D}👩\u{200D}👧 Club")
+                .unwrap()
+                .as_deref(),
+            Some("👨\u{200D}👩\u{200D}👧 Club")
+        );
+        assert_eq!(
+            code(name("An\u{200D}na")),
+            ErrorCode::ProfileNameInvisibleChars
+        );
+    }
+
+    #[test]
     fn emails_with_valid_syntax_are_accepted_trimmed() {
         assert_eq!(
             email(" anna@example.com ").unwrap().as_deref(),
@@ -188,6 +240,9 @@ mod tests {
             "an na@example.com",
             "anna@@example.com",
             "anna@[127.0.0.1]",
+            "anna\u{202E}@example.com",
+            "an\u{200B}na@example.com",
+            "anna@exa\u{200B}mple.com",
         ] {
             let err = email(raw).unwrap_err();
             assert_eq!(err.code, ErrorCode::ProfileEmailInvalid, "{raw:?}");

@@ -9,9 +9,17 @@ use crate::language::Language;
 use crate::mutation::{
     AvatarRemove, AvatarSet, Committed, Mutation, MutationLog, ProfileCreate, ProfileSet,
 };
+use crate::open_error::StoreOpenError;
 use crate::outbox::{self, OutboxEntry};
+use crate::private_files;
 use crate::profile::{self, Profile};
 use std::path::Path;
+
+/// Creates the app's data directory (and its parents) for this user only, tightening one
+/// left open by an older version; a failure names the directory and why.
+pub fn create_data_dir(dir: &Path) -> Result<(), StoreOpenError> {
+    private_files::create_dir(dir).map_err(|e| StoreOpenError::io(dir, e))
+}
 
 /// What a first start knows about the person, to create the local profile with.
 #[derive(Debug, Clone)]
@@ -51,6 +59,9 @@ pub struct ProfileStore {
 
 impl ProfileStore {
     /// Opens the store in the database file at `path`, creating and migrating it as needed.
+    ///
+    /// A failure is [`CoreError::StoreOpen`]: which file, and whether it is locked, damaged,
+    /// made by a newer version, forbidden, or otherwise unavailable.
     pub async fn open(path: &Path, env: Env) -> Result<Self, CoreError> {
         let db = Database::open(path).await?;
         Ok(Self {

@@ -259,6 +259,25 @@ async fn a_refused_first_run_creates_nothing() {
 }
 
 #[tokio::test]
+async fn the_first_run_name_is_refused_with_an_invisible_character() {
+    let dir = TempDir::new().unwrap();
+    let device = open(&dir).await;
+    let disguised = FirstRun {
+        name: "Анна\u{202E}Петрова".into(),
+        ..first_run()
+    };
+    let refused = device
+        .accounts
+        .create_local_account(disguised, "", FIRST.into(), FIRST.into(), laptop())
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ProfileNameInvisibleChars);
+    assert_eq!(refused.field(), Some("name"));
+    assert_eq!(refused.params()["char"], "U+202E");
+    assert_eq!(device.profiles.profile().await.unwrap(), None);
+}
+
+#[tokio::test]
 async fn a_profile_made_without_a_password_is_adopted() {
     let dir = TempDir::new().unwrap();
     let device = open(&dir).await;
@@ -654,6 +673,149 @@ async fn wrong_passwords_are_throttled_and_the_count_survives_a_restart() {
         ),
         ErrorCode::PasswordThrottled
     );
+}
+
+#[tokio::test]
+async fn device_facts_lose_invisible_characters_before_they_are_stored() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    device.accounts.end_all_sessions().await.unwrap();
+    // This device's own facts, as the app passes them at sign-in.
+    let disguised = DeviceInfo {
+        device_name: "\u{202E}enohp-anna\u{200B}".into(),
+        os: "Android\u{2066} 15\u{FEFF}".into(),
+        app_version: "0.1.0\u{061C}\u{00AD}".into(),
+    };
+    device
+        .accounts
+        .sign_in(FIRST.into(), disguised)
+        .await
+        .unwrap();
+    let current = device.accounts.current_session().await.unwrap().unwrap();
+    assert_eq!(
+        (current.device_name, current.os, current.app_version),
+        ("enohp-anna".into(), "Android 15".into(), "0.1.0".into())
+    );
+
+    // Another device's session.start, as a sync peer would send it.
+    let profile_id = device.profiles.profile().await.unwrap().unwrap().id;
+    let session_id = uuid::Uuid::now_v7();
+    device
+        .profiles
+        .commit(Mutation::SessionStart(
+            profile_core::mutation::SessionStart {
+                session_id,
+                profile_id,
+                device_name: "anna-laptop\u{202E}\u{2067}".into(),
+                os: "\u{2060}Linux\u{200F}".into(),
+                app_version: "\u{200D}0.1.0".into(),
+                address: Some("203.0.113.7\u{200E}".into()),
+            },
+        ))
+        .await
+        .unwrap();
+    let sessions = device.accounts.sessions().await.unwrap();
+    let peer = sessions.iter().find(|s| s.id == session_id).unwrap();
+    assert_eq!(
+        (
+            peer.device_name.as_str(),
+            peer.os.as_str(),
+            peer.app_version.as_str()
+        ),
+        ("anna-laptop", "Linux", "0.1.0")
+    );
+    assert_eq!(peer.address.as_deref(), Some("203.0.113.7"));
+}
+
+/// Signs out and types five wrong passwords: the next try must wait 1 s.
+async fn five_wrong_passwords(device: &Device) {
+    device.accounts.end_all_sessions().await.unwrap();
+    for _ in 0..5 {
+        assert_eq!(
+            code(
+                device
+                    .accounts
+                    .sign_in("Wrong-pass-1".into(), laptop())
+                    .await
+            ),
+            ErrorCode::PasswordWrong
+        );
+    }
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 1_000);
+}
+
+const HOURS: i64 = 3_600_000;
+
+#[tokio::test]
+async fn a_clock_set_back_never_makes_a_wait_longer_than_its_period() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    five_wrong_passwords(&device).await;
+
+    // Dual boot: the other OS kept local time, and this one comes back three hours early.
+    device.clock.set_wall(T0 - 3 * HOURS);
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 1_000);
+    device.clock.advance(999);
+    assert!(device.accounts.throttle_wait_ms().await.unwrap() > 0);
+    device.clock.advance(1);
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 0);
+    device
+        .accounts
+        .sign_in(FIRST.into(), laptop())
+        .await
+        .expect("one period after the failure, whatever the wall clock says");
+}
+
+#[tokio::test]
+async fn within_a_run_the_wait_follows_the_monotonic_clock() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    five_wrong_passwords(&device).await;
+    device.clock.advance(400);
+
+    // Setting the clock forward does not end the wait early, nor back make it longer.
+    device.clock.set_wall(T0 + 5 * HOURS);
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 600);
+    assert_eq!(
+        code(device.accounts.sign_in(FIRST.into(), laptop()).await),
+        ErrorCode::PasswordThrottled
+    );
+    device.clock.set_wall(T0 - 5 * HOURS);
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 600);
+    device.clock.advance(600);
+    device
+        .accounts
+        .sign_in(FIRST.into(), laptop())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn after_a_restart_with_the_clock_set_back_the_wait_ends_within_its_period() {
+    let dir = TempDir::new().unwrap();
+    let device = created(&dir).await;
+    five_wrong_passwords(&device).await;
+    let (path, clock) = (device.path.clone(), device.clock.clone());
+    device.profiles.close().await;
+
+    // A new store on the same file, with the clock hours behind the stored failure: the
+    // throttle is still there, for one period at most.
+    clock.set_wall(T0 - 7 * HOURS);
+    let device = open_at(path.clone(), clock.clone(), 9).await;
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 1_000);
+    clock.advance(500);
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 500);
+    device.profiles.close().await;
+
+    // Restarted again mid-wait: the failure now counts from when it was first seen.
+    let device = open_at(path, clock.clone(), 10).await;
+    assert_eq!(device.accounts.throttle_wait_ms().await.unwrap(), 500);
+    clock.advance(500);
+    device
+        .accounts
+        .sign_in(FIRST.into(), laptop())
+        .await
+        .unwrap();
 }
 
 fn contains(haystack: &[u8], needle: &str) -> bool {

@@ -205,11 +205,11 @@ fn the_throttle_doubles_after_five_failures_up_to_five_minutes() {
         failures: 7,
         last_failure_at: Some(10_000),
     };
-    assert_eq!(throttle.check(10_000), Err(4_000));
-    assert_eq!(throttle.check(13_999), Err(1));
-    assert_eq!(throttle.check(14_000), Ok(()));
-    // A clock set back does not make the wait longer than one period.
-    assert_eq!(throttle.check(0), Err(4_000));
+    assert_eq!(throttle.check_after(0), Err(4_000));
+    assert_eq!(throttle.check_after(3_999), Err(1));
+    assert_eq!(throttle.check_after(4_000), Ok(()));
+    // However the time was measured, the wait is never longer than one period.
+    assert_eq!(throttle.check_after(-10_000), Err(4_000));
     assert_eq!(
         Throttle {
             failures: u32::MAX,

@@ -6,7 +6,7 @@ use crate::state::AppState;
 use profile_core::security::password_rules;
 use profile_core::{AccountStatus, Checklist, FirstRun, Language, Password, Profile};
 use serde::Deserialize;
-use tauri::State;
+use tauri::{AppHandle, Manager, Runtime, State};
 
 /// What the first-run form sends.
 #[derive(Debug, Deserialize)]
@@ -23,9 +23,13 @@ pub struct NewAccountInput {
     pub password_confirmation: Password,
 }
 
-/// Which screen to open on, with who signs in and how long a password try must wait.
+/// Which screen to open on, with who signs in and how long a password try must wait; or,
+/// when the store could not be opened at start-up, why (`store.*`, with the file's path).
 #[tauri::command]
-pub async fn account_status(state: State<'_, AppState>) -> Result<AccountStatus, UiError> {
+pub async fn account_status<R: Runtime>(app: AppHandle<R>) -> Result<AccountStatus, UiError> {
+    let Some(state) = app.try_state::<AppState>() else {
+        return Err(crate::boot::failure(&app));
+    };
     Ok(state.account.status(&state.first_run).await?)
 }
 

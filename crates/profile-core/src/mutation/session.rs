@@ -33,16 +33,13 @@ pub struct SessionEnd {
     pub session_id: Uuid,
 }
 
-/// Device descriptions come from the OS, not from a person: they are tidied, never refused.
+/// Device descriptions come from an OS, ours or another device's, not from a person: they
+/// are tidied, never refused. Invisible characters go too, so that a device name from
+/// elsewhere cannot pose as another on the Sessions tab (e.g. reversed by U+202E).
 fn tidy(text: &str) -> String {
-    let tidy: String = text
-        .chars()
-        .filter(|c| !c.is_control())
-        .take(DEVICE_FIELD_MAX_CHARS)
-        .collect();
-    match tidy.trim() {
-        "" => "unknown".to_owned(),
-        trimmed => trimmed.to_owned(),
+    match crate::text::printable(text, DEVICE_FIELD_MAX_CHARS) {
+        tidy if tidy.is_empty() => "unknown".to_owned(),
+        tidy => tidy,
     }
 }
 

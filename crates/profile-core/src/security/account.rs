@@ -15,6 +15,7 @@ use crate::mutation::{
 use crate::profile::{self, Profile};
 use crate::store::FirstRun;
 use std::sync::Arc;
+use throttle::FailureTimer;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
@@ -63,13 +64,14 @@ struct Account {
 /// Passwords and sessions of the profile on this device.
 ///
 /// Make one per database and clone it: clones share the lock that lets only one password
-/// try be checked at a time, so parallel tries cannot slip past the throttle together.
+/// try be checked at a time, so parallel tries cannot slip past the throttle together, and
+/// with it the timer of the wrong tries.
 #[derive(Debug, Clone)]
 pub struct AccountStore {
     db: Database,
     log: MutationLog,
     env: Env,
-    tries: Arc<Mutex<()>>,
+    tries: Arc<Mutex<FailureTimer>>,
 }
 
 /// A wait in ms as the whole seconds a person is told (rounded up: never "0 s" while waiting).
@@ -97,7 +99,7 @@ impl AccountStore {
             log: MutationLog::new(db.clone(), env.clone()),
             db,
             env,
-            tries: Arc::new(Mutex::new(())),
+            tries: Arc::new(Mutex::new(FailureTimer::default())),
         }
     }
 
@@ -261,17 +263,19 @@ impl AccountStore {
     }
 
     /// Checks `password` against the stored hash, honouring and updating the throttle.
-    /// The caller holds the `tries` lock.
+    /// The caller holds the `tries` lock, whose timer it passes.
     async fn verify_try(
         &self,
+        timer: &mut FailureTimer,
         account: &Account,
         password: Password,
         wrong: ErrorCode,
         field: &'static str,
     ) -> Result<(), CoreError> {
-        let now = self.env.now_ms();
         let mut conn = self.db.pool().acquire().await?;
-        if let Err(wait_ms) = throttle::load(&mut conn).await?.check(now) {
+        let throttle = throttle::settle(&mut conn, self.env.now_ms()).await?;
+        let elapsed_ms = timer.elapsed_ms(&throttle, self.env.clock.as_ref());
+        if let Err(wait_ms) = throttle.check_after(elapsed_ms) {
             // Refused before verifying: a throttled try costs no Argon2 work and reveals nothing.
             let wait_seconds = whole_seconds(wait_ms);
             return Err(ValidationError::new(ErrorCode::PasswordThrottled, field)
@@ -284,7 +288,8 @@ impl AccountStore {
             throttle::reset(&mut conn).await?;
             Ok(())
         } else {
-            throttle::record_failure(&mut conn, self.env.now_ms()).await?;
+            let failures = throttle::record_failure(&mut conn, self.env.now_ms()).await?;
+            timer.failed(failures, self.env.clock.as_ref());
             Err(ValidationError::new(wrong, field).into())
         }
     }
@@ -296,10 +301,16 @@ impl AccountStore {
         password: Password,
         device: DeviceInfo,
     ) -> Result<SessionId, CoreError> {
-        let _one_try_at_a_time = self.tries.lock().await;
+        let mut timer = self.tries.lock().await;
         let account = self.require_account().await?;
-        self.verify_try(&account, password, ErrorCode::PasswordWrong, SIGN_IN_FIELD)
-            .await?;
+        self.verify_try(
+            &mut timer,
+            &account,
+            password,
+            ErrorCode::PasswordWrong,
+            SIGN_IN_FIELD,
+        )
+        .await?;
         let mut mutations = Vec::new();
         if let Some(previous) = account.current_session_id {
             mutations.push(Mutation::SessionEnd(SessionEnd {
@@ -317,12 +328,13 @@ impl AccountStore {
     /// Changes the password: `current` is checked first (a wrong one counts toward the
     /// throttle), then `new` against the rules; every other session then ends.
     pub async fn change_password(&self, current: Password, new: Password) -> Result<(), CoreError> {
-        let _one_try_at_a_time = self.tries.lock().await;
+        let mut timer = self.tries.lock().await;
         let account = self.require_account().await?;
         let Some(session_id) = account.current_session_id else {
             return Err(ValidationError::general(ErrorCode::AccountSignedOut).into());
         };
         self.verify_try(
+            &mut timer,
             &account,
             current.clone(),
             ErrorCode::PasswordCurrentWrong,
@@ -434,11 +446,10 @@ impl AccountStore {
 
     /// How long the next password try must still wait, in ms; 0 when it may go ahead.
     pub async fn throttle_wait_ms(&self) -> Result<i64, CoreError> {
+        let mut timer = self.tries.lock().await;
         let mut conn = self.db.pool().acquire().await?;
-        Ok(throttle::load(&mut conn)
-            .await?
-            .check(self.env.now_ms())
-            .err()
-            .unwrap_or(0))
+        let throttle = throttle::settle(&mut conn, self.env.now_ms()).await?;
+        let elapsed_ms = timer.elapsed_ms(&throttle, self.env.clock.as_ref());
+        Ok(throttle.check_after(elapsed_ms).err().unwrap_or(0))
     }
 }

@@ -2,9 +2,15 @@
 //!
 //! The count lives in SQLite so that restarting the app does not reset it. It is this
 //! device's own state, never synced, so it is written directly rather than as a mutation.
+//!
+//! The time since the last failure is measured so that setting the wall clock (a dual boot,
+//! a fixed RTC, a person) never stretches a wait: a failure stored in the clock's future
+//! counts as now, and within one run the monotonic clock takes over.
 
+use crate::clock::Clock;
 use crate::error::CoreError;
 use sqlx::SqliteConnection;
+use std::time::Duration;
 
 /// Wrong passwords in a row that cost nothing.
 pub const FREE_FAILURES: u32 = 5;
@@ -33,19 +39,74 @@ impl Throttle {
         (FIRST_WAIT_MS << doublings).min(MAX_WAIT_MS)
     }
 
-    /// `Ok` when a try may be verified at `now_ms`, otherwise the milliseconds still to wait.
-    pub fn check(&self, now_ms: i64) -> Result<(), i64> {
-        let wait = self.wait_ms();
-        let Some(last) = self.last_failure_at else {
+    /// `Ok` when a try may be verified `elapsed_ms` after the last failure, otherwise the
+    /// milliseconds still to wait (never more than [`Self::wait_ms`]).
+    pub fn check_after(&self, elapsed_ms: i64) -> Result<(), i64> {
+        if self.last_failure_at.is_none() {
             return Ok(());
-        };
-        // A clock set back must not lengthen the wait beyond one full period.
-        let remaining = (last.saturating_add(wait).saturating_sub(now_ms)).min(wait);
+        }
+        let wait = self.wait_ms();
+        let remaining = wait.saturating_sub(elapsed_ms.max(0));
         if remaining > 0 {
             Err(remaining)
         } else {
             Ok(())
         }
+    }
+}
+
+/// When this run first saw the current run of failures, to measure from it monotonically.
+#[derive(Debug, Clone, Copy)]
+struct Seen {
+    /// The failure count it was seen with; a new failure or a reset starts afresh.
+    failures: u32,
+    /// The monotonic reading then.
+    at: Duration,
+    /// How long after the last failure that was.
+    elapsed_ms: i64,
+}
+
+/// Measures the time since the last wrong password for one run of the app.
+#[derive(Debug, Default)]
+pub struct FailureTimer {
+    seen: Option<Seen>,
+}
+
+fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
+
+impl FailureTimer {
+    /// Milliseconds since the last failure of `throttle`.
+    ///
+    /// The first look in a run has only the stored wall-clock time to go by (a failure in
+    /// the clock's future counts as now, see [`settle`]); from then on the monotonic clock
+    /// counts, which no setting of the wall clock moves.
+    pub fn elapsed_ms(&mut self, throttle: &Throttle, clock: &dyn Clock) -> i64 {
+        let Some(last) = throttle.last_failure_at else {
+            self.seen = None;
+            return 0;
+        };
+        if let Some(seen) = self.seen.filter(|s| s.failures == throttle.failures) {
+            let since = clock.monotonic().saturating_sub(seen.at);
+            return seen.elapsed_ms.saturating_add(millis(since));
+        }
+        let elapsed_ms = clock.now_ms().saturating_sub(last).max(0);
+        self.seen = Some(Seen {
+            failures: throttle.failures,
+            at: clock.monotonic(),
+            elapsed_ms,
+        });
+        elapsed_ms
+    }
+
+    /// Notes a failure just recorded, which left `failures` in a row.
+    pub fn failed(&mut self, failures: u32, clock: &dyn Clock) {
+        self.seen = Some(Seen {
+            failures,
+            at: clock.monotonic(),
+            elapsed_ms: 0,
+        });
     }
 }
 
@@ -61,18 +122,34 @@ pub(crate) async fn load(conn: &mut SqliteConnection) -> Result<Throttle, CoreEr
     })
 }
 
-/// Counts one more wrong password at `now_ms`.
+/// Moves a failure stored in the future of `now_ms` (the clock was set back) to `now_ms`,
+/// so that after a restart too the wait is at most one full period; returns the state.
+pub(crate) async fn settle(
+    conn: &mut SqliteConnection,
+    now_ms: i64,
+) -> Result<Throttle, CoreError> {
+    sqlx::query(
+        "UPDATE password_throttle SET last_failure_at = ?1 WHERE id = 1 AND last_failure_at > ?1",
+    )
+    .bind(now_ms)
+    .execute(&mut *conn)
+    .await?;
+    load(conn).await
+}
+
+/// Counts one more wrong password at `now_ms`; returns how many there are in a row.
 pub(crate) async fn record_failure(
     conn: &mut SqliteConnection,
     now_ms: i64,
-) -> Result<(), CoreError> {
-    sqlx::query(
-        "UPDATE password_throttle SET failures = failures + 1, last_failure_at = ? WHERE id = 1",
+) -> Result<u32, CoreError> {
+    let failures: i64 = sqlx::query_scalar(
+        "UPDATE password_throttle SET failures = failures + 1, last_failure_at = ? WHERE id = 1 \
+         RETURNING failures",
     )
     .bind(now_ms)
-    .execute(conn)
+    .fetch_one(conn)
     .await?;
-    Ok(())
+    Ok(u32::try_from(failures).unwrap_or(u32::MAX))
 }
 
 /// Forgets the failures after a right password.
