@@ -2,11 +2,14 @@
 //! control characters, and invisible format characters (Unicode general category Cf, e.g.
 //! the bidi override U+202E, which would let "Anna's laptop" pose as another device).
 
+use unicode_bidi::{bidi_class, BidiClass};
 use unicode_normalization::char::canonical_combining_class;
 use unicode_properties::{GeneralCategory, UnicodeEmoji, UnicodeGeneralCategory};
 
-/// ZERO WIDTH JOINER, the one Cf character we keep where it joins something visible.
+/// ZERO WIDTH JOINER, kept where it joins something visible.
 const ZWJ: char = '\u{200D}';
+/// ZERO WIDTH NON-JOINER, kept where a script needs it to keep two letters apart.
+const ZWNJ: char = '\u{200C}';
 /// VARIATION SELECTOR-16 (emoji presentation); may stand between an emoji and its ZWJ.
 const VS16: char = '\u{FE0F}';
 /// The canonical combining class of a virama (Indic "kill" sign).
@@ -39,13 +42,27 @@ fn zwj_joins(before: Option<char>, after: Option<char>) -> bool {
     (is_joinable_emoji(before) || before == VS16) && after.is_some_and(is_joinable_emoji)
 }
 
+/// Whether a ZWNJ between `before` and `after` does visible work: between two letters of
+/// an Arabic-script word (Persian writes «می‌خواهم» with it, and it changes the letters'
+/// shapes), or after a virama before a letter (Indic scripts). Between Latin or Cyrillic
+/// letters it changes nothing visible, so there it is refused like any other.
+fn zwnj_separates(before: Option<char>, after: Option<char>) -> bool {
+    let (Some(before), Some(after)) = (before, after) else {
+        return false;
+    };
+    let arabic = |c: char| bidi_class(c) == BidiClass::AL && c.is_alphabetic();
+    (arabic(before) || canonical_combining_class(before) == VIRAMA) && after.is_alphabetic()
+}
+
 /// Whether `c`, standing between `before` and `after`, is a control character or an
 /// invisible format character that does no visible work there.
 fn is_hidden(before: Option<char>, c: char, after: Option<char>) -> bool {
     if c.is_control() {
         return true;
     }
-    c.general_category() == GeneralCategory::Format && !(c == ZWJ && zwj_joins(before, after))
+    c.general_category() == GeneralCategory::Format
+        && !(c == ZWJ && zwj_joins(before, after))
+        && !(c == ZWNJ && zwnj_separates(before, after))
 }
 
 /// Each character of `text` with whether it is hidden (see [`is_hidden`]).
@@ -77,8 +94,8 @@ pub fn printable(text: &str, max_chars: usize) -> String {
         .map(|(c, _)| c)
         .take(max_chars)
         .collect();
-    // The cut may fall between a ZWJ and the emoji it joined: the ZWJ then joins nothing.
-    if kept.ends_with(ZWJ) {
+    // The cut may fall between a joiner and what it joined: it then joins nothing.
+    if kept.ends_with([ZWJ, ZWNJ]) {
         kept.pop();
     }
     kept.trim().to_owned()
@@ -178,6 +195,23 @@ mod tests {
         assert_eq!(printable(&tidy, 100), tidy);
         assert_eq!(first_invisible("क्\u{200D} x"), Some(ZWJ));
         assert_eq!(first_invisible("क्\u{200D}ष"), None);
+    }
+
+    #[test]
+    fn a_zwnj_is_kept_inside_persian_and_indic_words_only() {
+        let persian = "\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}"; // می‌خواهم
+        assert_eq!(first_invisible(persian), None);
+        assert_eq!(printable(persian, 100), persian);
+        let hindi = "\u{0915}\u{094D}\u{200C}\u{0937}"; // क्‌ष
+        assert_eq!(first_invisible(hindi), None);
+        for spoof in [
+            "An\u{200C}na",
+            "Ан\u{200C}на",
+            "\u{0645}\u{200C} x",
+            "\u{200C}\u{0645}",
+        ] {
+            assert_eq!(first_invisible(spoof), Some(ZWNJ), "{spoof:?}");
+        }
     }
 
     #[test]
