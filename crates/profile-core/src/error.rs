@@ -54,9 +54,6 @@ pub enum ErrorCode {
     /// The avatar file is not a JPEG, PNG, WebP or GIF image.
     #[serde(rename = "avatar.unsupported_format")]
     AvatarUnsupportedFormat,
-    /// The avatar file's content is a different image format than its extension says.
-    #[serde(rename = "avatar.format_mismatch")]
-    AvatarFormatMismatch,
     /// The avatar file is damaged or truncated.
     #[serde(rename = "avatar.corrupt")]
     AvatarCorrupt,
@@ -124,7 +121,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 36] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -140,7 +137,6 @@ impl ErrorCode {
         Self::AvatarTooLarge,
         Self::AvatarUnreadable,
         Self::AvatarUnsupportedFormat,
-        Self::AvatarFormatMismatch,
         Self::AvatarCorrupt,
         Self::AvatarDimensionsTooLarge,
         Self::AvatarCropInvalid,
@@ -182,7 +178,6 @@ impl ErrorCode {
             Self::AvatarTooLarge => "avatar.too_large",
             Self::AvatarUnreadable => "avatar.unreadable",
             Self::AvatarUnsupportedFormat => "avatar.unsupported_format",
-            Self::AvatarFormatMismatch => "avatar.format_mismatch",
             Self::AvatarCorrupt => "avatar.corrupt",
             Self::AvatarDimensionsTooLarge => "avatar.dimensions_too_large",
             Self::AvatarCropInvalid => "avatar.crop_invalid",
@@ -229,9 +224,6 @@ impl ErrorCode {
             Self::AvatarTooLarge => "The file is too large: at most 5 MB.",
             Self::AvatarUnreadable => "The file could not be read.",
             Self::AvatarUnsupportedFormat => "Choose a JPEG, PNG, WebP or GIF image.",
-            Self::AvatarFormatMismatch => {
-                "The file's name does not match its content: it is a different image format."
-            }
             Self::AvatarCorrupt => "The image is damaged and cannot be opened.",
             Self::AvatarDimensionsTooLarge => "The image has too many pixels.",
             Self::AvatarCropInvalid => "The selected square is outside the image.",

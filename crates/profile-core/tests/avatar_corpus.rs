@@ -793,20 +793,28 @@ fn other_image_formats_are_unsupported_and_named() {
 }
 
 #[test]
-fn png_named_jpg_is_a_format_mismatch() {
+fn the_content_decides_whatever_the_file_is_named() {
     let dir = tempfile::tempdir().unwrap();
-    let bytes = png_rgb(&halves(300, 300, RED, BLUE));
-    let path = write(dir.path(), "photo.jpg", &bytes);
-    let err = AvatarPipeline::default().open(&path).unwrap_err();
-    assert_eq!(err.code().as_str(), "avatar.format_mismatch");
-    assert_eq!(err.params()["extension"], "jpg");
-    assert_eq!(err.params()["detected"], "png");
-    // The same content under its own name, or under no extension at all, is accepted.
     let pipeline = AvatarPipeline::default();
-    pipeline
-        .open(&write(dir.path(), "photo.png", &bytes))
-        .unwrap();
-    pipeline.open(&write(dir.path(), "photo", &bytes)).unwrap();
+    let photo = jpeg(&halves(600, 600, RED, BLUE));
+    let sticker = png_rgb(&halves(600, 600, GREEN, YELLOW));
+    // Browsers and chat apps save pictures under another format's name all the time.
+    for (name, bytes, format, left) in [
+        ("photo.png", &photo, AvatarFormat::Jpeg, RED),
+        ("photo.gif", &photo, AvatarFormat::Jpeg, RED),
+        ("photo.heic", &photo, AvatarFormat::Jpeg, RED),
+        ("sticker.jpg", &sticker, AvatarFormat::Png, GREEN),
+        ("sticker.webp", &sticker, AvatarFormat::Png, GREEN),
+        ("sticker", &sticker, AvatarFormat::Png, GREEN),
+    ] {
+        let path = write(dir.path(), name, bytes);
+        let source = pipeline
+            .open(&path)
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(source.format(), format, "{name}");
+        let avatar = pipeline.crop(&source, square(0, 0, 600)).unwrap();
+        assert_near(&decode_result(&avatar), 100, 256, left, name);
+    }
 }
 
 #[test]
@@ -847,16 +855,14 @@ fn crop_outside_the_image_is_refused_and_the_edge_is_not() {
 #[test]
 fn avatar_errors_reach_the_ui_through_core_error() {
     let dir = tempfile::tempdir().unwrap();
-    let path = write(
-        dir.path(),
-        "photo.jpg",
-        &png_rgb(&halves(10, 10, RED, BLUE)),
-    );
+    let mut bmp = b"BM".to_vec();
+    bmp.resize(200, 0);
+    let path = write(dir.path(), "photo.jpg", &bmp);
     let err: CoreError = AvatarPipeline::default().open(&path).unwrap_err().into();
-    assert_eq!(err.code(), ErrorCode::AvatarFormatMismatch);
-    assert_eq!(err.code().as_str(), "avatar.format_mismatch");
+    assert_eq!(err.code(), ErrorCode::AvatarUnsupportedFormat);
+    assert_eq!(err.code().as_str(), "avatar.unsupported_format");
     assert_eq!(err.field(), Some("file"));
-    assert_eq!(err.params()["detected"], "png");
+    assert_eq!(err.params()["detected"], "bmp");
     assert!(!err.is_internal());
     assert_eq!(
         serde_json::to_value(ErrorCode::AvatarTooLarge).unwrap(),

@@ -1,6 +1,5 @@
 //! Why an avatar file or crop was refused, with the stable codes of DESIGN.md §5.
 
-use crate::avatar::format::AvatarFormat;
 use crate::error::ErrorCode;
 use serde_json::{Map, Value};
 
@@ -26,14 +25,6 @@ pub enum AvatarError {
     UnsupportedFormat {
         /// Another image format we recognised, e.g. `heif`, when we did.
         detected: Option<&'static str>,
-    },
-    /// A supported image whose extension names a different image format.
-    #[error("the content is {detected} but the file is named .{extension}")]
-    FormatMismatch {
-        /// The file's extension, lower case, without the dot.
-        extension: String,
-        /// The format found in the content.
-        detected: AvatarFormat,
     },
     /// The file starts like a supported image but cannot be decoded (truncated, damaged).
     #[error("the image data is damaged: {0}")]
@@ -76,7 +67,6 @@ impl AvatarError {
             Self::TooLarge { .. } => ErrorCode::AvatarTooLarge,
             Self::Unreadable(_) => ErrorCode::AvatarUnreadable,
             Self::UnsupportedFormat { .. } => ErrorCode::AvatarUnsupportedFormat,
-            Self::FormatMismatch { .. } => ErrorCode::AvatarFormatMismatch,
             Self::Corrupt(_) => ErrorCode::AvatarCorrupt,
             Self::DimensionsTooLarge { .. } => ErrorCode::AvatarDimensionsTooLarge,
             Self::CropInvalid { .. } => ErrorCode::AvatarCropInvalid,
@@ -111,13 +101,6 @@ impl AvatarError {
                 if let Some(d) = detected {
                     put("detected", (*d).into());
                 }
-            }
-            Self::FormatMismatch {
-                extension,
-                detected,
-            } => {
-                put("extension", extension.clone().into());
-                put("detected", detected.as_str().into());
             }
             Self::DimensionsTooLarge {
                 width,

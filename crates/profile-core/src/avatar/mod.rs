@@ -106,8 +106,8 @@ impl AvatarPipeline {
         &self.limits
     }
 
-    /// Reads and checks the file at `path`: size, format (by content, agreeing with the
-    /// extension), dimensions and orientation. Pixel data is decoded later.
+    /// Reads and checks the file at `path`: size, format (by content; the name is never
+    /// consulted), dimensions and orientation. Pixel data is decoded later.
     pub fn open(&self, path: &Path) -> Result<AvatarSource, AvatarError> {
         let max = self.limits.max_file_bytes;
         let file = std::fs::File::open(path).map_err(AvatarError::Unreadable)?;
@@ -133,7 +133,7 @@ impl AvatarPipeline {
         if bytes.len() as u64 > max {
             return Err(too_large(bytes.len() as u64));
         }
-        let format = format::resolve(path, &bytes)?;
+        let format = format::detect(&bytes)?;
         let header = decode::read_header(format, &bytes, &self.limits)?;
         Ok(AvatarSource {
             bytes,
