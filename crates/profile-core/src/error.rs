@@ -48,9 +48,12 @@ pub enum ErrorCode {
     /// The chosen avatar file is larger than allowed.
     #[serde(rename = "avatar.too_large")]
     AvatarTooLarge,
-    /// The chosen avatar file could not be read (gone, a folder, no permission).
+    /// The chosen avatar file could not be read (gone, no permission).
     #[serde(rename = "avatar.unreadable")]
     AvatarUnreadable,
+    /// The chosen avatar path is a folder, a pipe or a device, not a file.
+    #[serde(rename = "avatar.not_a_file")]
+    AvatarNotAFile,
     /// The avatar file is not a JPEG, PNG, WebP or GIF image.
     #[serde(rename = "avatar.unsupported_format")]
     AvatarUnsupportedFormat,
@@ -121,7 +124,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 36] = [
+    pub const ALL: [ErrorCode; 37] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -136,6 +139,7 @@ impl ErrorCode {
         Self::ProfileMissing,
         Self::AvatarTooLarge,
         Self::AvatarUnreadable,
+        Self::AvatarNotAFile,
         Self::AvatarUnsupportedFormat,
         Self::AvatarCorrupt,
         Self::AvatarDimensionsTooLarge,
@@ -177,6 +181,7 @@ impl ErrorCode {
             Self::ProfileMissing => "profile.missing",
             Self::AvatarTooLarge => "avatar.too_large",
             Self::AvatarUnreadable => "avatar.unreadable",
+            Self::AvatarNotAFile => "avatar.not_a_file",
             Self::AvatarUnsupportedFormat => "avatar.unsupported_format",
             Self::AvatarCorrupt => "avatar.corrupt",
             Self::AvatarDimensionsTooLarge => "avatar.dimensions_too_large",
@@ -223,6 +228,7 @@ impl ErrorCode {
             Self::ProfileMissing => "There is no profile on this device yet.",
             Self::AvatarTooLarge => "The file is too large: at most 5 MB.",
             Self::AvatarUnreadable => "The file could not be read.",
+            Self::AvatarNotAFile => "Choose a picture file, not a folder, a pipe or a device.",
             Self::AvatarUnsupportedFormat => "Choose a JPEG, PNG, WebP or GIF image.",
             Self::AvatarCorrupt => "The image is damaged and cannot be opened.",
             Self::AvatarDimensionsTooLarge => "The image has too many pixels.",

@@ -825,7 +825,55 @@ fn missing_file_is_unreadable() {
         code_of(pipeline.open(&dir.path().join("gone.jpg"))),
         "avatar.unreadable"
     );
-    assert_eq!(code_of(pipeline.open(dir.path())), "avatar.unreadable");
+    assert_eq!(code_of(pipeline.open(dir.path())), "avatar.not_a_file");
+}
+
+/// Opens `path` on another thread and waits at most `guard` (a hang guard, not a timing
+/// claim): `None` if the open is still blocked.
+fn open_code_within(path: &Path, guard: std::time::Duration) -> Option<Result<(), &'static str>> {
+    let (tx, rx) = std::sync::mpsc::channel();
+    let path = path.to_owned();
+    std::thread::spawn(move || {
+        let result = AvatarPipeline::default()
+            .open(&path)
+            .map(drop)
+            .map_err(|e| e.code().as_str());
+        let _ = tx.send(result);
+    });
+    rx.recv_timeout(guard).ok()
+}
+
+#[cfg(unix)]
+#[test]
+fn a_fifo_named_like_a_picture_or_a_link_to_one_is_refused_without_blocking() {
+    use std::os::unix::ffi::OsStrExt;
+    use std::os::unix::fs::OpenOptionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let fifo = dir.path().join("photo.jpg");
+    let c_path = std::ffi::CString::new(fifo.as_os_str().as_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path; mkfifo only creates a file system node.
+    assert_eq!(unsafe { libc::mkfifo(c_path.as_ptr(), 0o600) }, 0, "mkfifo");
+    let link = dir.path().join("link.png");
+    std::os::unix::fs::symlink(&fifo, &link).unwrap();
+    for path in [&fifo, &link] {
+        let Some(result) = open_code_within(path, std::time::Duration::from_secs(5)) else {
+            // Release the blocked reader (a writer arrives) so the thread can end, then fail.
+            let _ = std::fs::OpenOptions::new()
+                .write(true)
+                .custom_flags(libc::O_NONBLOCK)
+                .open(&fifo);
+            panic!("opening {} blocked", path.display());
+        };
+        assert_eq!(result, Err("avatar.not_a_file"), "{}", path.display());
+    }
+    // A link to a real picture is followed and accepted.
+    let real = write(dir.path(), "real.jpg", &jpeg(&halves(64, 64, RED, BLUE)));
+    let to_real = dir.path().join("to-real.png");
+    std::os::unix::fs::symlink(&real, &to_real).unwrap();
+    assert_eq!(
+        open_code_within(&to_real, std::time::Duration::from_secs(5)),
+        Some(Ok(()))
+    );
 }
 
 #[test]

@@ -17,9 +17,12 @@ pub enum AvatarError {
         /// The limit.
         max_bytes: u64,
     },
-    /// The chosen file could not be opened or read (gone, a directory, no permission).
+    /// The chosen file could not be opened or read (gone, no permission).
     #[error("the file could not be read")]
     Unreadable(#[source] std::io::Error),
+    /// The chosen path is not a regular file (a folder, a FIFO, a device), or links to one.
+    #[error("the chosen path is not a regular file")]
+    NotAFile,
     /// The content is not a JPEG, PNG, WebP or GIF image.
     #[error("unsupported format{}", .detected.map(|d| format!(" ({d})")).unwrap_or_default())]
     UnsupportedFormat {
@@ -66,6 +69,7 @@ impl AvatarError {
         match self {
             Self::TooLarge { .. } => ErrorCode::AvatarTooLarge,
             Self::Unreadable(_) => ErrorCode::AvatarUnreadable,
+            Self::NotAFile => ErrorCode::AvatarNotAFile,
             Self::UnsupportedFormat { .. } => ErrorCode::AvatarUnsupportedFormat,
             Self::Corrupt(_) => ErrorCode::AvatarCorrupt,
             Self::DimensionsTooLarge { .. } => ErrorCode::AvatarDimensionsTooLarge,
@@ -126,7 +130,7 @@ impl AvatarError {
                 put("width", (*width).into());
                 put("height", (*height).into());
             }
-            Self::Unreadable(_) | Self::Corrupt(_) | Self::Internal(_) => {}
+            Self::Unreadable(_) | Self::NotAFile | Self::Corrupt(_) | Self::Internal(_) => {}
         }
         p
     }

@@ -15,6 +15,7 @@ mod format;
 mod jpeg;
 mod limits;
 mod orientation;
+mod read;
 
 pub use crop::CropSquare;
 pub use encode::EncodedImage;
@@ -26,7 +27,6 @@ pub use orientation::Orientation;
 use crop::Region;
 use decode::Header;
 use encode::Effort;
-use std::io::Read;
 use std::path::Path;
 
 /// Turns chosen image files into previews and cropped 512×512 avatars, within limits.
@@ -109,30 +109,7 @@ impl AvatarPipeline {
     /// Reads and checks the file at `path`: size, format (by content; the name is never
     /// consulted), dimensions and orientation. Pixel data is decoded later.
     pub fn open(&self, path: &Path) -> Result<AvatarSource, AvatarError> {
-        let max = self.limits.max_file_bytes;
-        let file = std::fs::File::open(path).map_err(AvatarError::Unreadable)?;
-        let meta = file.metadata().map_err(AvatarError::Unreadable)?;
-        if !meta.is_file() {
-            return Err(AvatarError::Unreadable(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a regular file",
-            )));
-        }
-        let too_large = |size_bytes| AvatarError::TooLarge {
-            size_bytes,
-            max_bytes: max,
-        };
-        if meta.len() > max {
-            return Err(too_large(meta.len()));
-        }
-        // Read at most one byte past the limit: the file may have grown since `metadata`.
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        file.take(max + 1)
-            .read_to_end(&mut bytes)
-            .map_err(AvatarError::Unreadable)?;
-        if bytes.len() as u64 > max {
-            return Err(too_large(bytes.len() as u64));
-        }
+        let bytes = read::read_regular_file(path, self.limits.max_file_bytes)?;
         let format = format::detect(&bytes)?;
         let header = decode::read_header(format, &bytes, &self.limits)?;
         Ok(AvatarSource {
