@@ -63,6 +63,13 @@ pub enum ErrorCode {
     /// The avatar image is too large in pixels.
     #[serde(rename = "avatar.dimensions_too_large")]
     AvatarDimensionsTooLarge,
+    /// Decoding the avatar image would take too much memory or work (huge progressive JPEG,
+    /// thousands of scans, a GIF frame far larger than its canvas, 16-bit near the limit).
+    #[serde(rename = "avatar.too_complex")]
+    AvatarTooComplex,
+    /// The avatar work was cancelled (the dialog was closed); the UI shows nothing.
+    #[serde(rename = "avatar.cancelled")]
+    AvatarCancelled,
     /// The crop square is empty or not inside the image.
     #[serde(rename = "avatar.crop_invalid")]
     AvatarCropInvalid,
@@ -124,7 +131,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 37] = [
+    pub const ALL: [ErrorCode; 39] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -143,6 +150,8 @@ impl ErrorCode {
         Self::AvatarUnsupportedFormat,
         Self::AvatarCorrupt,
         Self::AvatarDimensionsTooLarge,
+        Self::AvatarTooComplex,
+        Self::AvatarCancelled,
         Self::AvatarCropInvalid,
         Self::AvatarNotChosen,
         Self::PasswordTooShort,
@@ -185,6 +194,8 @@ impl ErrorCode {
             Self::AvatarUnsupportedFormat => "avatar.unsupported_format",
             Self::AvatarCorrupt => "avatar.corrupt",
             Self::AvatarDimensionsTooLarge => "avatar.dimensions_too_large",
+            Self::AvatarTooComplex => "avatar.too_complex",
+            Self::AvatarCancelled => "avatar.cancelled",
             Self::AvatarCropInvalid => "avatar.crop_invalid",
             Self::AvatarNotChosen => "avatar.not_chosen",
             Self::PasswordTooShort => "password.too_short",
@@ -232,6 +243,8 @@ impl ErrorCode {
             Self::AvatarUnsupportedFormat => "Choose a JPEG, PNG, WebP or GIF image.",
             Self::AvatarCorrupt => "The image is damaged and cannot be opened.",
             Self::AvatarDimensionsTooLarge => "The image has too many pixels.",
+            Self::AvatarTooComplex => "The image is too complex to open. Choose another picture.",
+            Self::AvatarCancelled => "Cancelled.",
             Self::AvatarCropInvalid => "The selected square is outside the image.",
             Self::AvatarNotChosen => "Choose a picture first.",
             Self::PasswordTooShort => "The new password is too short.",

@@ -44,6 +44,26 @@ pub enum AvatarError {
         /// Largest pixel count allowed.
         max_pixels: u64,
     },
+    /// Decoding would hold more memory at once than the budget allows (estimated from the
+    /// header, before decoding).
+    #[error("decoding needs about {needed_bytes} bytes, more than the {max_bytes} allowed")]
+    NeedsTooMuchMemory {
+        /// The estimate.
+        needed_bytes: u64,
+        /// The budget.
+        max_bytes: u64,
+    },
+    /// A JPEG with more scans than allowed: each one walks the whole image again.
+    #[error("the JPEG has {scans} scans, more than the {max_scans} allowed")]
+    TooManyScans {
+        /// Scans counted in the file (counting stops just past the limit).
+        scans: u32,
+        /// The limit.
+        max_scans: u32,
+    },
+    /// The work was cancelled through its [`crate::avatar::CancelToken`]; nobody waits for it.
+    #[error("cancelled")]
+    Cancelled,
     /// The crop square is empty or does not lie inside the (oriented) image.
     #[error("crop {size}px at ({x}, {y}) is not inside the {width}×{height} image")]
     CropInvalid {
@@ -73,6 +93,10 @@ impl AvatarError {
             Self::UnsupportedFormat { .. } => ErrorCode::AvatarUnsupportedFormat,
             Self::Corrupt(_) => ErrorCode::AvatarCorrupt,
             Self::DimensionsTooLarge { .. } => ErrorCode::AvatarDimensionsTooLarge,
+            Self::NeedsTooMuchMemory { .. } | Self::TooManyScans { .. } => {
+                ErrorCode::AvatarTooComplex
+            }
+            Self::Cancelled => ErrorCode::AvatarCancelled,
             Self::CropInvalid { .. } => ErrorCode::AvatarCropInvalid,
             Self::Internal(_) => ErrorCode::Internal,
         }
@@ -82,7 +106,7 @@ impl AvatarError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Self::CropInvalid { .. } => Some("crop"),
-            Self::Internal(_) => None,
+            Self::Internal(_) | Self::Cancelled => None,
             _ => Some("file"),
         }
     }
@@ -117,6 +141,17 @@ impl AvatarError {
                 put("max_side", (*max_side).into());
                 put("max_pixels", (*max_pixels).into());
             }
+            Self::NeedsTooMuchMemory {
+                needed_bytes,
+                max_bytes,
+            } => {
+                put("needed_bytes", (*needed_bytes).into());
+                put("max_bytes", (*max_bytes).into());
+            }
+            Self::TooManyScans { scans, max_scans } => {
+                put("scans", (*scans).into());
+                put("max_scans", (*max_scans).into());
+            }
             Self::CropInvalid {
                 x,
                 y,
@@ -130,7 +165,11 @@ impl AvatarError {
                 put("width", (*width).into());
                 put("height", (*height).into());
             }
-            Self::Unreadable(_) | Self::NotAFile | Self::Corrupt(_) | Self::Internal(_) => {}
+            Self::Unreadable(_)
+            | Self::NotAFile
+            | Self::Corrupt(_)
+            | Self::Cancelled
+            | Self::Internal(_) => {}
         }
         p
     }

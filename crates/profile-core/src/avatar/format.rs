@@ -111,7 +111,10 @@ mod tests {
 
     #[test]
     fn content_decides_and_other_formats_are_named() {
-        assert_eq!(detect(b"\x89PNG\r\n\x1a\n....").ok(), Some(AvatarFormat::Png));
+        assert_eq!(
+            detect(b"\x89PNG\r\n\x1a\n....").ok(),
+            Some(AvatarFormat::Png)
+        );
         assert!(matches!(
             detect(b"BM...."),
             Err(AvatarError::UnsupportedFormat {
