@@ -1,7 +1,7 @@
 //! The state the commands share, built once in `setup`.
 
 use crate::picker::FilePicker;
-use profile_core::avatar::{AvatarPipeline, AvatarSource};
+use profile_core::avatar::{AvatarPipeline, AvatarSource, CancelToken};
 use profile_core::time_zone::TimeZoneCatalog;
 use profile_core::{AccountStore, CoreError, DeviceInfo, Env, FirstRun, ProfileStore};
 use std::path::{Path, PathBuf};
@@ -25,6 +25,8 @@ pub struct AppState {
     pub avatars: AvatarPipeline,
     /// The picture chosen in the avatar dialog, waiting to be cropped.
     pub chosen_avatar: Mutex<Option<AvatarSource>>,
+    /// Cancels the avatar choose or save that runs now (or ran last).
+    pub avatar_work: std::sync::Mutex<CancelToken>,
     /// Where chosen files come from.
     pub picker: FilePicker,
     /// Every IANA time zone, searchable.
@@ -47,6 +49,7 @@ impl AppState {
             device,
             avatars: AvatarPipeline::default(),
             chosen_avatar: Mutex::new(None),
+            avatar_work: std::sync::Mutex::new(CancelToken::new()),
             picker: FilePicker::from_env(),
             time_zones: TimeZoneCatalog::new(),
         })
