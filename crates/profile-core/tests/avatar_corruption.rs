@@ -9,6 +9,8 @@
 //! runs that case alone, `AVATAR_FUZZ_CASES=<count>` changes how many run.
 #![cfg(target_os = "linux")]
 
+mod support;
+
 use image::codecs::gif::GifEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
@@ -21,8 +23,9 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError};
 use std::time::{Duration, Instant};
+use support::hostile;
 
-const DEFAULT_CASES: u64 = 2400;
+const DEFAULT_CASES: u64 = 2000;
 const CASES_PER_CHILD: u64 = 250;
 /// A hang guard: no case may take longer (a case takes about 20 ms in a debug build).
 const PER_CASE: Duration = Duration::from_secs(2);
@@ -235,11 +238,11 @@ struct Batch {
     stderr: std::thread::JoinHandle<String>,
 }
 
-fn start_child(cases: Vec<(u64, Vec<u8>)>, scratch: &std::path::Path) -> Batch {
+fn start_child(cases: Vec<(u64, Vec<u8>)>, scratch: &std::path::Path, cap_mb: u64) -> Batch {
     let mut child = Command::new(env!("CARGO_BIN_EXE_avatar-probe"))
         .arg("batch")
         .arg(scratch)
-        .env("AVATAR_PROBE_MAX_AS_MB", ADDRESS_SPACE_MB.to_string())
+        .env("AVATAR_PROBE_MAX_AS_MB", cap_mb.to_string())
         .env("MALLOC_ARENA_MAX", "2")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
@@ -282,12 +285,16 @@ fn start_child(cases: Vec<(u64, Vec<u8>)>, scratch: &std::path::Path) -> Batch {
 
 /// Runs `cases` (consecutive ids) in as many children as failures require; returns the
 /// failures and the largest peak memory a child reported.
-fn run_cases(cases: &[(u64, Vec<u8>)], scratch: &std::path::Path) -> (Vec<(u64, Failure)>, u64) {
+fn run_cases(
+    cases: &[(u64, Vec<u8>)],
+    scratch: &std::path::Path,
+    cap_mb: u64,
+) -> (Vec<(u64, Failure)>, u64) {
     let mut failures = Vec::new();
     let mut peak = 0;
     let mut next = 0;
     while next < cases.len() {
-        let mut batch = start_child(cases[next..].to_vec(), scratch);
+        let mut batch = start_child(cases[next..].to_vec(), scratch, cap_mb);
         let mut current: Option<u64> = None;
         let mut guard = START_UP;
         let outcome = loop {
@@ -350,7 +357,8 @@ fn corrupted_pictures_never_crash_hang_or_exceed_memory() {
     let mut peak = 0;
     for (i, chunk) in ids.chunks(CASES_PER_CHILD as usize).enumerate() {
         let cases: Vec<(u64, Vec<u8>)> = chunk.iter().map(|&n| (n, mutate(&seeds, n))).collect();
-        let (mut failed, batch_peak) = run_cases(&cases, &dir.path().join(format!("case-{i}")));
+        let scratch = dir.path().join(format!("case-{i}"));
+        let (mut failed, batch_peak) = run_cases(&cases, &scratch, ADDRESS_SPACE_MB);
         peak = peak.max(batch_peak);
         for (id, failure) in &failed {
             let bytes = &cases.iter().find(|(c, _)| c == id).unwrap().1;
@@ -382,6 +390,33 @@ fn corrupted_pictures_never_crash_hang_or_exceed_memory() {
         "a child peaked at {} MiB",
         peak / MIB
     );
+}
+
+#[test]
+fn the_harness_names_a_case_that_kills_its_child_and_runs_the_rest() {
+    // Under a cap far below what a 6000×6000 picture needs, that case aborts its child;
+    // the cases around it must still run, and it alone be reported.
+    let small = &seeds()[0].1;
+    let cases = vec![
+        (7, small.clone()),
+        (8, hostile::flat_png(6_000, 6_000, 8, 2)),
+        (9, small.clone()),
+        (10, small.clone()),
+    ];
+    let dir = tempfile::tempdir().unwrap();
+    let (failures, _) = run_cases(&cases, &dir.path().join("scratch"), 96);
+    let ids: Vec<u64> = failures.iter().map(|(id, _)| *id).collect();
+    assert_eq!(
+        ids,
+        vec![8],
+        "{}",
+        failures
+            .iter()
+            .map(|(_, f)| f.to_string())
+            .collect::<Vec<_>>()
+            .join("; ")
+    );
+    assert!(matches!(failures[0].1, Failure::Crash(_)));
 }
 
 fn failures_dir() -> PathBuf {
