@@ -2,7 +2,8 @@
 //! overwrites, truncations, another format's header spliced in, repeated chunks, huge
 //! numbers written over fields) through open → preview → crop, in child processes
 //! (`avatar-probe batch`) with a capped address space: none may crash the process, take
-//! longer than 2 s, or need more memory than the cap.
+//! longer than 2 s, need more memory than the cap, or be refused as `internal` (every
+//! damaged file gets a code that says what is wrong with it).
 //!
 //! Case `n` is fully determined by `n`. A failing case is written to
 //! `<target>/corrupt-failures/<n>.bin` and its number printed; `AVATAR_FUZZ_SEED=<n>`
@@ -220,6 +221,8 @@ fn mutate(seeds: &[(&str, Vec<u8>)], case: u64) -> Vec<u8> {
 enum Failure {
     Hang,
     Crash(String),
+    /// A damaged file must get the code that says what is wrong with it, not `internal`.
+    Internal,
 }
 
 impl std::fmt::Display for Failure {
@@ -227,6 +230,7 @@ impl std::fmt::Display for Failure {
         match self {
             Self::Hang => write!(f, "no result within {PER_CASE:?}"),
             Self::Crash(how) => write!(f, "the process died: {how}"),
+            Self::Internal => write!(f, "refused as an internal error"),
         }
     }
 }
@@ -283,15 +287,21 @@ fn start_child(cases: Vec<(u64, Vec<u8>)>, scratch: &std::path::Path, cap_mb: u6
     }
 }
 
-/// Runs `cases` (consecutive ids) in as many children as failures require; returns the
-/// failures and the largest peak memory a child reported.
-fn run_cases(
-    cases: &[(u64, Vec<u8>)],
-    scratch: &std::path::Path,
-    cap_mb: u64,
-) -> (Vec<(u64, Failure)>, u64) {
+/// What a run of cases came to.
+#[derive(Default)]
+struct Outcome {
+    failures: Vec<(u64, Failure)>,
+    /// The largest peak memory a child reported.
+    peak: u64,
+    /// How many cases ended with each result (`ok` or an error code).
+    results: std::collections::BTreeMap<String, u64>,
+}
+
+/// Runs `cases` (consecutive ids) in as many children as failures require.
+fn run_cases(cases: &[(u64, Vec<u8>)], scratch: &std::path::Path, cap_mb: u64) -> Outcome {
     let mut failures = Vec::new();
     let mut peak = 0;
+    let mut results = std::collections::BTreeMap::new();
     let mut next = 0;
     while next < cases.len() {
         let mut batch = start_child(cases[next..].to_vec(), scratch, cap_mb);
@@ -303,7 +313,14 @@ fn run_cases(
                     if let Some(id) = line.strip_prefix("start ") {
                         current = Some(id.parse().unwrap());
                         guard = PER_CASE;
-                    } else if line.starts_with("end ") {
+                    } else if let Some(end) = line.strip_prefix("end ") {
+                        let mut words = end.split_whitespace();
+                        let id: u64 = words.next().unwrap().parse().unwrap();
+                        let result = words.next().unwrap_or("?").to_owned();
+                        if result == "internal" {
+                            failures.push((id, Failure::Internal));
+                        }
+                        *results.entry(result).or_insert(0) += 1;
                         current = None;
                         next += 1;
                         guard = PER_CASE;
@@ -335,7 +352,11 @@ fn run_cases(
             next = cases.iter().position(|(c, _)| *c == id).unwrap() + 1;
         }
     }
-    (failures, peak)
+    Outcome {
+        failures,
+        peak,
+        results,
+    }
 }
 
 fn env_u64(name: &str) -> Option<u64> {
@@ -355,11 +376,16 @@ fn corrupted_pictures_never_crash_hang_or_exceed_memory() {
     let dir = tempfile::tempdir().unwrap();
     let mut failures = Vec::new();
     let mut peak = 0;
+    let mut results = std::collections::BTreeMap::new();
     for (i, chunk) in ids.chunks(CASES_PER_CHILD as usize).enumerate() {
         let cases: Vec<(u64, Vec<u8>)> = chunk.iter().map(|&n| (n, mutate(&seeds, n))).collect();
         let scratch = dir.path().join(format!("case-{i}"));
-        let (mut failed, batch_peak) = run_cases(&cases, &scratch, ADDRESS_SPACE_MB);
-        peak = peak.max(batch_peak);
+        let mut outcome = run_cases(&cases, &scratch, ADDRESS_SPACE_MB);
+        peak = peak.max(outcome.peak);
+        for (result, n) in outcome.results {
+            *results.entry(result).or_insert(0) += n;
+        }
+        let mut failed = std::mem::take(&mut outcome.failures);
         for (id, failure) in &failed {
             let bytes = &cases.iter().find(|(c, _)| c == id).unwrap().1;
             let out = failures_dir().join(format!("{id}.bin"));
@@ -380,6 +406,7 @@ fn corrupted_pictures_never_crash_hang_or_exceed_memory() {
         peak as f64 / MIB as f64,
         failures.len()
     );
+    println!("results: {results:?}");
     assert!(
         failures.is_empty(),
         "failing cases (rerun one with AVATAR_FUZZ_SEED=<n>): {:?}",
@@ -404,7 +431,7 @@ fn the_harness_names_a_case_that_kills_its_child_and_runs_the_rest() {
         (10, small.clone()),
     ];
     let dir = tempfile::tempdir().unwrap();
-    let (failures, _) = run_cases(&cases, &dir.path().join("scratch"), 96);
+    let failures = run_cases(&cases, &dir.path().join("scratch"), 96).failures;
     let ids: Vec<u64> = failures.iter().map(|(id, _)| *id).collect();
     assert_eq!(
         ids,

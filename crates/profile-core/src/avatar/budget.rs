@@ -57,7 +57,12 @@ impl Job {
         // 8-bit pixels runs the vertical pass first into region width × output height.
         let premultiplied = if self.has_alpha { raster } else { 0 };
         let (out_w, out_h) = (u64::from(self.out.0), u64::from(self.out.1));
-        let intermediate = (u64::from(self.region_width).div_ceil(s) + 8) * out_h * channels;
+        // Lanczos3 reads 3 source pixels per output pixel beyond each edge of the region:
+        // 3 × (region / output) a side, at most the whole width.
+        let region = u64::from(self.region_width).div_ceil(s);
+        let columns =
+            (region + 6 * region.div_ceil(out_w.max(1)) + 6).min(u64::from(self.width).div_ceil(s));
+        let intermediate = columns * out_h * channels;
         let resize = raster + premultiplied + intermediate + out_w * out_h * channels;
         self.file_bytes + cost.decode_bytes(shrink).max(resize)
     }
