@@ -801,6 +801,7 @@ fn missing_file_is_unreadable() {
 
 /// Opens `path` on another thread and waits at most `guard` (a hang guard, not a timing
 /// claim): `None` if the open is still blocked.
+#[cfg(unix)]
 fn open_code_within(path: &Path, guard: std::time::Duration) -> Option<Result<(), &'static str>> {
     let (tx, rx) = std::sync::mpsc::channel();
     let path = path.to_owned();
