@@ -9,6 +9,7 @@ fn main() {
         "avatar_choose",
         "avatar_save",
         "avatar_remove",
+        "avatar_cancel",
         "time_zones_search",
         "time_zone_describe",
         "account_status",

@@ -23,6 +23,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::avatar::avatar_choose,
         commands::avatar::avatar_save,
         commands::avatar::avatar_remove,
+        commands::avatar::avatar_cancel,
         commands::time_zone::time_zones_search,
         commands::time_zone::time_zone_describe,
         commands::security::account_status,

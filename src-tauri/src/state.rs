@@ -2,7 +2,7 @@
 
 use crate::boot::BootFailure;
 use crate::picker::FilePicker;
-use profile_core::avatar::{AvatarPipeline, AvatarSource};
+use profile_core::avatar::{AvatarPipeline, AvatarSource, CancelToken};
 use profile_core::time_zone::TimeZoneCatalog;
 use profile_core::{AccountStore, CoreError, DeviceInfo, Env, FirstRun, ProfileStore};
 use std::path::{Path, PathBuf};
@@ -27,6 +27,8 @@ pub struct AppState {
     pub avatars: AvatarPipeline,
     /// The picture chosen in the avatar dialog, waiting to be cropped.
     pub chosen_avatar: Mutex<Option<AvatarSource>>,
+    /// Cancels the avatar choose or save that runs now (or ran last).
+    pub avatar_work: std::sync::Mutex<CancelToken>,
     /// Where chosen files come from.
     pub picker: FilePicker,
     /// Every IANA time zone, searchable (shared with searches running off the UI thread).
@@ -49,6 +51,7 @@ impl AppState {
             device,
             avatars: AvatarPipeline::default(),
             chosen_avatar: Mutex::new(None),
+            avatar_work: std::sync::Mutex::new(CancelToken::new()),
             picker: FilePicker::from_env(),
             time_zones: Arc::new(TimeZoneCatalog::new()),
         })

@@ -324,6 +324,28 @@ fn an_avatar_is_chosen_cropped_and_saved_through_the_commands() {
 }
 
 #[test]
+fn avatar_cancel_is_granted_and_does_not_stop_the_next_choose() {
+    let files = TempDir::new().unwrap();
+    let photo = files.path().join("photo.png");
+    image::RgbImage::from_fn(600, 400, |x, _| image::Rgb([(x % 256) as u8, 90, 30]))
+        .save(&photo)
+        .unwrap();
+    let h = harness_with_picks(&[&photo]);
+    // Nothing runs: cancelling is harmless, and the next choose gets a token of its own.
+    let done = invoke(&h.main, "avatar_cancel", json!({})).unwrap();
+    assert_eq!(done, Value::Null);
+    let chosen = invoke(&h.main, "avatar_choose", json!({ "title": "Choose" })).unwrap();
+    assert_eq!(chosen["width"], 600);
+    let profile = invoke(
+        &h.main,
+        "avatar_save",
+        json!({ "square": { "x": 0, "y": 0, "size": 400 } }),
+    )
+    .unwrap();
+    assert!(profile["avatar"].is_string());
+}
+
+#[test]
 fn time_zones_are_searched_and_saved() {
     let h = harness();
     let found = invoke(

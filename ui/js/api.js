@@ -115,3 +115,9 @@ export function timeZonesSearch(query, language) {
 export function timeZoneDescribe(id, language) {
   return invoke('time_zone_describe', { id, language });
 }
+
+/** Stops a running avatarChoose or avatarSave (the dialog was closed); that call then fails
+ * with 'avatar.cancelled', which callers ignore. */
+export function avatarCancel() {
+  return invoke('avatar_cancel');
+}

@@ -26,6 +26,7 @@ let square = null; // the crop square in original pixels
 let error = null;
 let onSaved = () => {};
 let hasAvatar = false;
+let working = false; // Rust is choosing or saving; closing the dialog cancels it
 
 function scale() {
   return (STAGE_SIDE / Math.max(source.width, source.height)) * Number(zoom.value);
@@ -75,24 +76,32 @@ function showSource(chosen) {
 
 async function choose() {
   busy(true);
+  working = true;
   try {
     const chosen = await api.avatarChoose(t('avatar.choose_title'));
+    working = false;
     if (chosen) showSource(chosen);
   } catch (refusal) {
-    error = refusal;
+    if (refusal.code !== 'avatar.cancelled') error = refusal;
   }
+  working = false;
   busy(false);
 }
 
 async function run(action) {
   busy(true);
   error = null;
+  working = true;
   try {
-    onSaved(await action());
+    const profile = await action();
+    working = false;
+    onSaved(profile);
     dialog.close();
   } catch (refusal) {
-    error = refusal; // the stored avatar is untouched: Rust saves all or nothing
+    // The stored avatar is untouched: Rust saves all or nothing.
+    if (refusal.code !== 'avatar.cancelled') error = refusal;
   }
+  working = false;
   busy(false);
 }
 
@@ -152,6 +161,10 @@ chooseButton.addEventListener('click', choose);
 removeButton.addEventListener('click', () => run(api.avatarRemove));
 saveButton.addEventListener('click', () => run(() => api.avatarSave(square)));
 cancelButton.addEventListener('click', () => dialog.close());
+// Escape closes the dialog even while busy: stop what Rust is doing for it.
+dialog.addEventListener('close', () => {
+  if (working) api.avatarCancel().catch(() => {});
+});
 onLanguageChange(render);
 
 /** Opens the dialog; `saved(profile)` is called after a save or a removal. */

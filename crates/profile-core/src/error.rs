@@ -54,21 +54,28 @@ pub enum ErrorCode {
     /// The chosen avatar file is larger than allowed.
     #[serde(rename = "avatar.too_large")]
     AvatarTooLarge,
-    /// The chosen avatar file could not be read (gone, a folder, no permission).
+    /// The chosen avatar file could not be read (gone, no permission).
     #[serde(rename = "avatar.unreadable")]
     AvatarUnreadable,
+    /// The chosen avatar path is a folder, a pipe or a device, not a file.
+    #[serde(rename = "avatar.not_a_file")]
+    AvatarNotAFile,
     /// The avatar file is not a JPEG, PNG, WebP or GIF image.
     #[serde(rename = "avatar.unsupported_format")]
     AvatarUnsupportedFormat,
-    /// The avatar file's content is a different image format than its extension says.
-    #[serde(rename = "avatar.format_mismatch")]
-    AvatarFormatMismatch,
     /// The avatar file is damaged or truncated.
     #[serde(rename = "avatar.corrupt")]
     AvatarCorrupt,
     /// The avatar image is too large in pixels.
     #[serde(rename = "avatar.dimensions_too_large")]
     AvatarDimensionsTooLarge,
+    /// Decoding the avatar image would take too much memory or work (huge progressive JPEG,
+    /// thousands of scans, a GIF frame far larger than its canvas, 16-bit near the limit).
+    #[serde(rename = "avatar.too_complex")]
+    AvatarTooComplex,
+    /// The avatar work was cancelled (the dialog was closed); the UI shows nothing.
+    #[serde(rename = "avatar.cancelled")]
+    AvatarCancelled,
     /// The crop square is empty or not inside the image.
     #[serde(rename = "avatar.crop_invalid")]
     AvatarCropInvalid,
@@ -148,7 +155,7 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 45] = [
+    pub const ALL: [ErrorCode; 47] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -165,10 +172,12 @@ impl ErrorCode {
         Self::ProfileMissing,
         Self::AvatarTooLarge,
         Self::AvatarUnreadable,
+        Self::AvatarNotAFile,
         Self::AvatarUnsupportedFormat,
-        Self::AvatarFormatMismatch,
         Self::AvatarCorrupt,
         Self::AvatarDimensionsTooLarge,
+        Self::AvatarTooComplex,
+        Self::AvatarCancelled,
         Self::AvatarCropInvalid,
         Self::AvatarNotChosen,
         Self::PasswordTooShort,
@@ -215,10 +224,12 @@ impl ErrorCode {
             Self::ProfileMissing => "profile.missing",
             Self::AvatarTooLarge => "avatar.too_large",
             Self::AvatarUnreadable => "avatar.unreadable",
+            Self::AvatarNotAFile => "avatar.not_a_file",
             Self::AvatarUnsupportedFormat => "avatar.unsupported_format",
-            Self::AvatarFormatMismatch => "avatar.format_mismatch",
             Self::AvatarCorrupt => "avatar.corrupt",
             Self::AvatarDimensionsTooLarge => "avatar.dimensions_too_large",
+            Self::AvatarTooComplex => "avatar.too_complex",
+            Self::AvatarCancelled => "avatar.cancelled",
             Self::AvatarCropInvalid => "avatar.crop_invalid",
             Self::AvatarNotChosen => "avatar.not_chosen",
             Self::PasswordTooShort => "password.too_short",
@@ -276,12 +287,12 @@ impl ErrorCode {
             Self::ProfileMissing => "There is no profile on this device yet.",
             Self::AvatarTooLarge => "The file is too large: at most 5 MB.",
             Self::AvatarUnreadable => "The file could not be read.",
+            Self::AvatarNotAFile => "Choose a picture file, not a folder, a pipe or a device.",
             Self::AvatarUnsupportedFormat => "Choose a JPEG, PNG, WebP or GIF image.",
-            Self::AvatarFormatMismatch => {
-                "The file's name does not match its content: it is a different image format."
-            }
             Self::AvatarCorrupt => "The image is damaged and cannot be opened.",
             Self::AvatarDimensionsTooLarge => "The image has too many pixels.",
+            Self::AvatarTooComplex => "The image is too complex to open. Choose another picture.",
+            Self::AvatarCancelled => "Cancelled.",
             Self::AvatarCropInvalid => "The selected square is outside the image.",
             Self::AvatarNotChosen => "Choose a picture first.",
             Self::PasswordTooShort => "The new password is too short.",

@@ -3,7 +3,7 @@
 use crate::args::Arg;
 use crate::error::UiError;
 use crate::state::AppState;
-use profile_core::avatar::CropSquare;
+use profile_core::avatar::{AvatarPipeline, CancelToken, CropSquare};
 use profile_core::{CoreError, ErrorCode, Profile, ValidationError};
 use serde::Serialize;
 use tauri::{AppHandle, Runtime, State};
@@ -26,6 +26,18 @@ fn internal(detail: impl std::fmt::Display) -> UiError {
     CoreError::Corrupt(format!("avatar worker: {detail}")).into()
 }
 
+/// A pipeline for a new choose or save that `avatar_cancel` can stop; the work before it is
+/// cancelled, since the dialog runs one at a time and nobody waits for the old one.
+fn start_work(state: &AppState) -> AvatarPipeline {
+    let token = CancelToken::new();
+    let mut current = state
+        .avatar_work
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    std::mem::replace(&mut *current, token.clone()).cancel();
+    state.avatars.with_cancel(token)
+}
+
 /// Lets the user pick a picture (native dialog); Rust reads and checks it and returns a
 /// preview. `None` when the user cancels.
 #[tauri::command]
@@ -36,7 +48,7 @@ pub async fn avatar_choose<R: Runtime>(
 ) -> Result<Option<ChosenPicture>, UiError> {
     state.signed_in().await?;
     let picker = state.picker.clone();
-    let pipeline = state.avatars.clone();
+    let pipeline = start_work(&state);
     // The dialog and the decoding block; neither may run on the UI thread.
     let chosen = tauri::async_runtime::spawn_blocking(move || {
         let Some(path) = picker.pick_image(&app, &title.0).map_err(internal)? else {
@@ -75,7 +87,7 @@ pub async fn avatar_save(
         .await
         .clone()
         .ok_or_else(|| ValidationError::new(ErrorCode::AvatarNotChosen, "file"))?;
-    let pipeline = state.avatars.clone();
+    let pipeline = start_work(&state);
     let avatar = tauri::async_runtime::spawn_blocking(move || pipeline.crop(&source, square.0))
         .await
         .map_err(internal)?
@@ -83,6 +95,17 @@ pub async fn avatar_save(
     let profile = state.store.set_avatar(avatar).await?;
     *state.chosen_avatar.lock().await = None;
     Ok(profile)
+}
+
+/// Stops the choose or save that is running (the dialog was closed); it then fails with
+/// `avatar.cancelled`, which the UI ignores. Nothing is stored.
+#[tauri::command]
+pub fn avatar_cancel(state: State<'_, AppState>) {
+    state
+        .avatar_work
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .cancel();
 }
 
 /// Removes the avatar; the header shows initials again.

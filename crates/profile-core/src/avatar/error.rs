@@ -1,6 +1,5 @@
 //! Why an avatar file or crop was refused, with the stable codes of DESIGN.md §5.
 
-use crate::avatar::format::AvatarFormat;
 use crate::error::ErrorCode;
 use serde_json::{Map, Value};
 
@@ -18,22 +17,17 @@ pub enum AvatarError {
         /// The limit.
         max_bytes: u64,
     },
-    /// The chosen file could not be opened or read (gone, a directory, no permission).
+    /// The chosen file could not be opened or read (gone, no permission).
     #[error("the file could not be read")]
     Unreadable(#[source] std::io::Error),
+    /// The chosen path is not a regular file (a folder, a FIFO, a device), or links to one.
+    #[error("the chosen path is not a regular file")]
+    NotAFile,
     /// The content is not a JPEG, PNG, WebP or GIF image.
     #[error("unsupported format{}", .detected.map(|d| format!(" ({d})")).unwrap_or_default())]
     UnsupportedFormat {
         /// Another image format we recognised, e.g. `heif`, when we did.
         detected: Option<&'static str>,
-    },
-    /// A supported image whose extension names a different image format.
-    #[error("the content is {detected} but the file is named .{extension}")]
-    FormatMismatch {
-        /// The file's extension, lower case, without the dot.
-        extension: String,
-        /// The format found in the content.
-        detected: AvatarFormat,
     },
     /// The file starts like a supported image but cannot be decoded (truncated, damaged).
     #[error("the image data is damaged: {0}")]
@@ -50,6 +44,26 @@ pub enum AvatarError {
         /// Largest pixel count allowed.
         max_pixels: u64,
     },
+    /// Decoding would hold more memory at once than the budget allows (estimated from the
+    /// header, before decoding).
+    #[error("decoding needs about {needed_bytes} bytes, more than the {max_bytes} allowed")]
+    NeedsTooMuchMemory {
+        /// The estimate.
+        needed_bytes: u64,
+        /// The budget.
+        max_bytes: u64,
+    },
+    /// A JPEG with more scans than allowed: each one walks the whole image again.
+    #[error("the JPEG has {scans} scans, more than the {max_scans} allowed")]
+    TooManyScans {
+        /// Scans counted in the file (counting stops just past the limit).
+        scans: u32,
+        /// The limit.
+        max_scans: u32,
+    },
+    /// The work was cancelled through its [`crate::avatar::CancelToken`]; nobody waits for it.
+    #[error("cancelled")]
+    Cancelled,
     /// The crop square is empty or does not lie inside the (oriented) image.
     #[error("crop {size}px at ({x}, {y}) is not inside the {width}×{height} image")]
     CropInvalid {
@@ -75,10 +89,14 @@ impl AvatarError {
         match self {
             Self::TooLarge { .. } => ErrorCode::AvatarTooLarge,
             Self::Unreadable(_) => ErrorCode::AvatarUnreadable,
+            Self::NotAFile => ErrorCode::AvatarNotAFile,
             Self::UnsupportedFormat { .. } => ErrorCode::AvatarUnsupportedFormat,
-            Self::FormatMismatch { .. } => ErrorCode::AvatarFormatMismatch,
             Self::Corrupt(_) => ErrorCode::AvatarCorrupt,
             Self::DimensionsTooLarge { .. } => ErrorCode::AvatarDimensionsTooLarge,
+            Self::NeedsTooMuchMemory { .. } | Self::TooManyScans { .. } => {
+                ErrorCode::AvatarTooComplex
+            }
+            Self::Cancelled => ErrorCode::AvatarCancelled,
             Self::CropInvalid { .. } => ErrorCode::AvatarCropInvalid,
             Self::Internal(_) => ErrorCode::Internal,
         }
@@ -88,7 +106,7 @@ impl AvatarError {
     pub fn field(&self) -> Option<&'static str> {
         match self {
             Self::CropInvalid { .. } => Some("crop"),
-            Self::Internal(_) => None,
+            Self::Internal(_) | Self::Cancelled => None,
             _ => Some("file"),
         }
     }
@@ -112,13 +130,6 @@ impl AvatarError {
                     put("detected", (*d).into());
                 }
             }
-            Self::FormatMismatch {
-                extension,
-                detected,
-            } => {
-                put("extension", extension.clone().into());
-                put("detected", detected.as_str().into());
-            }
             Self::DimensionsTooLarge {
                 width,
                 height,
@@ -129,6 +140,17 @@ impl AvatarError {
                 put("height", (*height).into());
                 put("max_side", (*max_side).into());
                 put("max_pixels", (*max_pixels).into());
+            }
+            Self::NeedsTooMuchMemory {
+                needed_bytes,
+                max_bytes,
+            } => {
+                put("needed_bytes", (*needed_bytes).into());
+                put("max_bytes", (*max_bytes).into());
+            }
+            Self::TooManyScans { scans, max_scans } => {
+                put("scans", (*scans).into());
+                put("max_scans", (*max_scans).into());
             }
             Self::CropInvalid {
                 x,
@@ -143,7 +165,11 @@ impl AvatarError {
                 put("width", (*width).into());
                 put("height", (*height).into());
             }
-            Self::Unreadable(_) | Self::Corrupt(_) | Self::Internal(_) => {}
+            Self::Unreadable(_)
+            | Self::NotAFile
+            | Self::Corrupt(_)
+            | Self::Cancelled
+            | Self::Internal(_) => {}
         }
         p
     }

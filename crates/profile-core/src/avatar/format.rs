@@ -1,12 +1,10 @@
-//! Which format a file is, told by its content, and whether its name agrees.
+//! Which format a file is, told by its content alone.
 //!
-//! The content decides: an extension is only a claim. A supported image under another
-//! image format's extension is refused as a mismatch, because something renamed it and the
-//! user should know; a file with no or an unrelated extension is judged by content alone.
+//! The extension is never a reason to refuse: browsers and chat apps save JPEGs as `.png`
+//! (and the reverse) all the time, and the content is what gets decoded anyway.
 
 use crate::avatar::error::AvatarError;
 use serde::Serialize;
-use std::path::Path;
 
 /// The image formats the pipeline decodes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
@@ -32,16 +30,6 @@ impl AvatarFormat {
             Self::Gif => "gif",
         }
     }
-
-    fn from_extension(ext: &str) -> Option<Self> {
-        match ext {
-            "jpg" | "jpeg" | "jpe" | "jfif" | "pjpeg" | "pjp" => Some(Self::Jpeg),
-            "png" | "apng" => Some(Self::Png),
-            "webp" => Some(Self::WebP),
-            "gif" => Some(Self::Gif),
-            _ => None,
-        }
-    }
 }
 
 impl std::fmt::Display for AvatarFormat {
@@ -49,12 +37,6 @@ impl std::fmt::Display for AvatarFormat {
         f.write_str(self.as_str())
     }
 }
-
-/// Extensions of image formats we do not decode: a supported image named so was renamed.
-const OTHER_IMAGE_EXTENSIONS: &[&str] = &[
-    "bmp", "dib", "tif", "tiff", "heic", "heif", "avif", "jxl", "jp2", "ico", "svg", "psd", "tga",
-    "dng", "cr2", "nef", "arw",
-];
 
 /// What the first bytes say.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -98,34 +80,14 @@ pub(crate) fn sniff(bytes: &[u8]) -> Sniffed {
 }
 
 /// The format to decode `bytes` as, or why the file is refused.
-pub(crate) fn resolve(path: &Path, bytes: &[u8]) -> Result<AvatarFormat, AvatarError> {
-    let detected = match sniff(bytes) {
-        Sniffed::Supported(format) => format,
-        Sniffed::Other(name) => {
-            return Err(AvatarError::UnsupportedFormat {
-                detected: Some(name),
-            })
-        }
-        Sniffed::Unknown => return Err(AvatarError::UnsupportedFormat { detected: None }),
-    };
-    let Some(extension) = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .map(str::to_ascii_lowercase)
-    else {
-        return Ok(detected);
-    };
-    let claimed_other = match AvatarFormat::from_extension(&extension) {
-        Some(claimed) => claimed != detected,
-        None => OTHER_IMAGE_EXTENSIONS.contains(&extension.as_str()),
-    };
-    if claimed_other {
-        return Err(AvatarError::FormatMismatch {
-            extension,
-            detected,
-        });
+pub(crate) fn detect(bytes: &[u8]) -> Result<AvatarFormat, AvatarError> {
+    match sniff(bytes) {
+        Sniffed::Supported(format) => Ok(format),
+        Sniffed::Other(name) => Err(AvatarError::UnsupportedFormat {
+            detected: Some(name),
+        }),
+        Sniffed::Unknown => Err(AvatarError::UnsupportedFormat { detected: None }),
     }
-    Ok(detected)
 }
 
 #[cfg(test)]
@@ -148,22 +110,20 @@ mod tests {
     }
 
     #[test]
-    fn extension_must_agree_with_content() {
-        let png = b"\x89PNG\r\n\x1a\n....";
+    fn content_decides_and_other_formats_are_named() {
         assert_eq!(
-            resolve(Path::new("a.PNG"), png).ok(),
+            detect(b"\x89PNG\r\n\x1a\n....").ok(),
             Some(AvatarFormat::Png)
         );
-        assert_eq!(resolve(Path::new("a"), png).ok(), Some(AvatarFormat::Png));
-        assert_eq!(
-            resolve(Path::new("a.download"), png).ok(),
-            Some(AvatarFormat::Png)
-        );
-        for name in ["a.jpg", "a.gif", "a.webp", "a.heic"] {
-            assert!(matches!(
-                resolve(Path::new(name), png),
-                Err(AvatarError::FormatMismatch { .. })
-            ));
-        }
+        assert!(matches!(
+            detect(b"BM...."),
+            Err(AvatarError::UnsupportedFormat {
+                detected: Some("bmp")
+            })
+        ));
+        assert!(matches!(
+            detect(b"plain text"),
+            Err(AvatarError::UnsupportedFormat { detected: None })
+        ));
     }
 }

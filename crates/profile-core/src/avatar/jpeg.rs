@@ -2,14 +2,17 @@
 //! a reduced inverse DCT ("shrink-on-load", as libjpeg and libvips do). For a 24 MP photo
 //! cut down to 512 px this skips most of the decoding work and memory.
 
-use crate::avatar::decode::{Header, Raster};
+use crate::avatar::budget::DecodeCost;
+use crate::avatar::decode::{check_dimensions, Header, Raster};
 use crate::avatar::error::AvatarError;
+use crate::avatar::jpeg_layout;
 use crate::avatar::limits::AvatarLimits;
 use crate::avatar::orientation::Orientation;
 use jpeg_decoder::{CodingProcess, Decoder, PixelFormat};
 
-/// Dimensions and orientation, from the markers before the first scan.
-pub(crate) fn read_header(bytes: &[u8]) -> Result<Header, AvatarError> {
+/// Dimensions, orientation and decoding cost, from the markers; refuses a file with more
+/// scans than allowed before any scan is decoded.
+pub(crate) fn read_header(bytes: &[u8], limits: &AvatarLimits) -> Result<Header, AvatarError> {
     let mut decoder = Decoder::new(bytes);
     guarded(|| decoder.read_info())?.map_err(map_error)?;
     let info = guarded(|| decoder.info())?
@@ -19,16 +22,28 @@ pub(crate) fn read_header(bytes: &[u8]) -> Result<Header, AvatarError> {
             detected: Some("jpeg-lossless"),
         });
     }
+    let (width, height) = (u32::from(info.width), u32::from(info.height));
+    // Before the cost is worth anything the claimed size must be sane.
+    check_dimensions(width, height, limits)?;
+    let layout = jpeg_layout::read(bytes, limits.max_jpeg_scans)
+        .map_err(|e| AvatarError::Corrupt(format!("JPEG markers: {e:?}")))?;
+    if layout.scans > limits.max_jpeg_scans {
+        return Err(AvatarError::TooManyScans {
+            scans: layout.scans,
+            max_scans: limits.max_jpeg_scans,
+        });
+    }
     // The Exif segment nearly always precedes the frame header, so `read_info` has seen it.
     let orientation = decoder
         .exif_data()
         .and_then(Orientation::from_exif_chunk)
         .unwrap_or(Orientation::NoTransforms);
     Ok(Header {
-        width: u32::from(info.width),
-        height: u32::from(info.height),
+        width,
+        height,
         orientation,
         has_alpha: false,
+        cost: DecodeCost::Jpeg(layout),
     })
 }
 
@@ -39,19 +54,24 @@ pub(crate) fn decode(
     limits: &AvatarLimits,
     shrink: u32,
 ) -> Result<Raster, AvatarError> {
-    let mut decoder = Decoder::new(bytes);
-    decoder.set_max_decoding_buffer_size(usize::try_from(limits.max_alloc).unwrap_or(usize::MAX));
-    // Asking for the stored size divided by `shrink` makes the decoder pick exactly that
-    // DCT scale (it picks the smallest scale at least as large as asked).
-    let want = |side: u32| u16::try_from(side.div_ceil(shrink)).unwrap_or(u16::MAX);
-    let (w, h) =
-        guarded(|| decoder.scale(want(header.width), want(header.height)))?.map_err(map_error)?;
-    let pixels = guarded(|| decoder.decode())?.map_err(map_error)?;
-    let info = decoder
-        .info()
-        .ok_or_else(|| AvatarError::Internal("JPEG info missing after decode".into()))?;
+    let (w, h, pixels, pixel_format) = {
+        let mut decoder = Decoder::new(bytes);
+        decoder.set_max_decoding_buffer_size(
+            usize::try_from(limits.max_decode_bytes).unwrap_or(usize::MAX),
+        );
+        // Asking for the stored size divided by `shrink` makes the decoder pick exactly that
+        // DCT scale (it picks the smallest scale at least as large as asked).
+        let want = |side: u32| u16::try_from(side.div_ceil(shrink)).unwrap_or(u16::MAX);
+        let (w, h) = guarded(|| decoder.scale(want(header.width), want(header.height)))?
+            .map_err(map_error)?;
+        let pixels = guarded(|| decoder.decode())?.map_err(map_error)?;
+        let info = decoder
+            .info()
+            .ok_or_else(|| AvatarError::Internal("JPEG info missing after decode".into()))?;
+        (w, h, pixels, info.pixel_format)
+    }; // the decoder, with a progressive file's coefficients, is freed before converting
     let (width, height) = (u32::from(w), u32::from(h));
-    let rgb = match info.pixel_format {
+    let rgb = match pixel_format {
         PixelFormat::RGB24 => pixels,
         PixelFormat::L8 => pixels.iter().flat_map(|&l| [l, l, l]).collect(),
         PixelFormat::CMYK32 => cmyk_to_rgb(&pixels, has_adobe_marker(bytes)),

@@ -1,21 +1,28 @@
 //! The avatar pipeline: a file the user chose → a preview for the crop dialog → a
 //! 512×512 avatar of the square they cropped (DESIGN.md §4).
 //!
-//! Rust reads the file; the webview never does. Checks run cheapest first: file size
-//! (before reading), format from the content, dimensions from the header (before any
-//! pixel buffer), then decoding under a memory ceiling. JPEGs are decoded at 1/2, 1/4 or
-//! 1/8 scale whenever that still leaves enough pixels, which is what makes a 24 MP photo
-//! quick. Coordinates the caller sees are always in original pixels after EXIF orientation.
+//! Rust reads the file; the webview never does. Checks run cheapest first: a regular file
+//! (never blocking), its size (before reading), format from the content, dimensions and
+//! the memory one decode would hold from the header (before any pixel buffer), JPEG scan
+//! count. JPEGs are decoded at 1/2, 1/4 or 1/8 scale whenever that still leaves enough
+//! pixels (or when a larger scale would not fit the memory budget), which is what makes a
+//! 24 MP photo quick. Coordinates the caller sees are always in original pixels after EXIF
+//! orientation. A [`CancelToken`] stops the work between stages.
 
+mod budget;
+mod cancel;
 mod crop;
 mod decode;
 mod encode;
 mod error;
 mod format;
 mod jpeg;
+mod jpeg_layout;
 mod limits;
 mod orientation;
+mod read;
 
+pub use cancel::CancelToken;
 pub use crop::CropSquare;
 pub use encode::EncodedImage;
 pub use error::AvatarError;
@@ -26,13 +33,13 @@ pub use orientation::Orientation;
 use crop::Region;
 use decode::Header;
 use encode::Effort;
-use std::io::Read;
 use std::path::Path;
 
 /// Turns chosen image files into previews and cropped 512×512 avatars, within limits.
 #[derive(Debug, Clone, Default)]
 pub struct AvatarPipeline {
     limits: AvatarLimits,
+    cancel: CancelToken,
 }
 
 /// A chosen file that passed the size, format and header checks; its pixels are decoded
@@ -98,7 +105,19 @@ impl AvatarSource {
 impl AvatarPipeline {
     /// A pipeline with the given limits.
     pub fn new(limits: AvatarLimits) -> Self {
-        Self { limits }
+        Self {
+            limits,
+            cancel: CancelToken::new(),
+        }
+    }
+
+    /// This pipeline, stopping with [`AvatarError::Cancelled`] at the next stage once
+    /// `cancel` is cancelled.
+    pub fn with_cancel(&self, cancel: CancelToken) -> Self {
+        Self {
+            limits: self.limits,
+            cancel,
+        }
     }
 
     /// The limits in force.
@@ -106,35 +125,15 @@ impl AvatarPipeline {
         &self.limits
     }
 
-    /// Reads and checks the file at `path`: size, format (by content, agreeing with the
-    /// extension), dimensions and orientation. Pixel data is decoded later.
+    /// Reads and checks the file at `path`: size, format (by content; the name is never
+    /// consulted), dimensions and orientation. Pixel data is decoded later.
     pub fn open(&self, path: &Path) -> Result<AvatarSource, AvatarError> {
-        let max = self.limits.max_file_bytes;
-        let file = std::fs::File::open(path).map_err(AvatarError::Unreadable)?;
-        let meta = file.metadata().map_err(AvatarError::Unreadable)?;
-        if !meta.is_file() {
-            return Err(AvatarError::Unreadable(std::io::Error::new(
-                std::io::ErrorKind::InvalidInput,
-                "not a regular file",
-            )));
-        }
-        let too_large = |size_bytes| AvatarError::TooLarge {
-            size_bytes,
-            max_bytes: max,
-        };
-        if meta.len() > max {
-            return Err(too_large(meta.len()));
-        }
-        // Read at most one byte past the limit: the file may have grown since `metadata`.
-        let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
-        file.take(max + 1)
-            .read_to_end(&mut bytes)
-            .map_err(AvatarError::Unreadable)?;
-        if bytes.len() as u64 > max {
-            return Err(too_large(bytes.len() as u64));
-        }
-        let format = format::resolve(path, &bytes)?;
+        self.cancel.check()?;
+        let bytes = read::read_regular_file(path, self.limits.max_file_bytes)?;
+        self.cancel.check()?;
+        let format = format::detect(&bytes)?;
         let header = decode::read_header(format, &bytes, &self.limits)?;
+        self.cancel.check()?;
         Ok(AvatarSource {
             bytes,
             format,
@@ -164,7 +163,8 @@ impl AvatarPipeline {
             };
             (fit(width), fit(height))
         };
-        let raster = self.decode_for(source, longest, max_side)?;
+        let region_width = width;
+        let raster = self.decode_for(source, longest, max_side, region_width, (out_w, out_h))?;
         let s = f64::from(raster.shrink);
         let region = Region {
             left: 0.0,
@@ -174,9 +174,12 @@ impl AvatarPipeline {
         };
         let small = crop::resize(&raster, region, out_w, out_h)?;
         drop(raster);
+        self.cancel.check()?;
         let oriented = orientation::apply(small, source.header.orientation)?;
+        let image = encode::encode(&oriented, Effort::Preview)?;
+        self.cancel.check()?;
         Ok(Preview {
-            image: encode::encode(&oriented, Effort::Preview)?,
+            image,
             original_width: source.width(),
             original_height: source.height(),
         })
@@ -205,7 +208,13 @@ impl AvatarPipeline {
             height,
             orientation,
         );
-        let raster = self.decode_for(source, square.size, AVATAR_SIDE)?;
+        let raster = self.decode_for(
+            source,
+            square.size,
+            AVATAR_SIDE,
+            square.size,
+            (AVATAR_SIDE, AVATAR_SIDE),
+        )?;
         let s = f64::from(raster.shrink);
         let region = Region {
             left: f64::from(sx) / s,
@@ -215,34 +224,44 @@ impl AvatarPipeline {
         };
         let avatar = crop::resize(&raster, region, AVATAR_SIDE, AVATAR_SIDE)?;
         drop(raster);
+        self.cancel.check()?;
         // The square stays a square under every orientation, so turning the small result
         // is the same as turning the whole picture first, and far cheaper.
         let avatar = orientation::apply(avatar, orientation)?;
-        encode::encode(&avatar, Effort::Store)
+        let encoded = encode::encode(&avatar, Effort::Store)?;
+        // Checked once more so that a cancelled save never reaches the store.
+        self.cancel.check()?;
+        Ok(encoded)
     }
 
-    /// The DCT shrink for a JPEG whose `span` stored pixels must still cover `target`.
-    /// Decodes `source` as small as still leaves `span` original pixels at least `target` wide.
+    /// Decodes `source` as small as still leaves `span` stored pixels at least `target`
+    /// wide, or smaller when that would not fit the memory budget with a resize of
+    /// `region_width` stored pixels to `out`.
     fn decode_for(
         &self,
         source: &AvatarSource,
         span: u32,
         target: u32,
+        region_width: u32,
+        out: (u32, u32),
     ) -> Result<decode::Raster, AvatarError> {
-        let shrink = self.shrink_for(source, span, target);
-        decode::decode(
-            source.format,
-            &source.bytes,
-            &source.header,
-            &self.limits,
-            shrink,
-        )
-    }
-
-    fn shrink_for(&self, source: &AvatarSource, span: u32, target: u32) -> u32 {
-        match source.format {
+        self.cancel.check()?;
+        let header = &source.header;
+        let wanted = match source.format {
             AvatarFormat::Jpeg => jpeg::shrink_for(span, target),
             _ => 1,
-        }
+        };
+        let job = budget::Job {
+            file_bytes: source.file_size(),
+            width: header.width,
+            height: header.height,
+            has_alpha: header.has_alpha,
+            region_width,
+            out,
+        };
+        let shrink = budget::choose_shrink(&job, &header.cost, wanted, &self.limits)?;
+        let raster = decode::decode(source.format, &source.bytes, header, &self.limits, shrink)?;
+        self.cancel.check()?;
+        Ok(raster)
     }
 }
