@@ -133,15 +133,18 @@ async fn a_path_under_a_regular_file_is_reported_unavailable() {
 #[cfg(unix)]
 const CHILD_OPENS: &str = "ACURE_TEST_OPEN_AS_NOBODY";
 
+/// Sets the permission bits of `path`.
+#[cfg(unix)]
+fn mode(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
+}
+
 /// Three stores this user may not use: a file with mode 0000; a file it may write in a
 /// folder it may not write (SQLite cannot create the -wal there); a file it may write whose
 /// -wal and -shm, left by a crash, are another user's.
 #[cfg(unix)]
 async fn forbidden(dirs: &[TempDir; 3]) -> [PathBuf; 3] {
-    use std::os::unix::fs::PermissionsExt;
-    let mode = |path: &Path, mode| {
-        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap()
-    };
     let sidecars = |db: &Path| ["-wal", "-shm"].map(|s| profile_core::db::with_suffix(db, s));
     let file = made_earlier(&dirs[0]).await;
     mode(&file, 0o000);
@@ -203,7 +206,14 @@ async fn missing_permissions_are_reported_as_such() {
     // test binary runs this one test again as `nobody`, which may pass through the folders
     // but neither open the 0000 file, nor write in the 0555 folder, nor open root's -shm.
     let list: Vec<String> = paths.iter().map(|p| p.display().to_string()).collect();
-    let child = std::process::Command::new(std::env::current_exe().unwrap())
+    // The test binary usually sits under root's home (the target directory), where `nobody`
+    // may not go: run a copy from a folder it may read.
+    let runner = TempDir::new().unwrap();
+    mode(runner.path(), 0o755);
+    let exe = runner.path().join("store_open");
+    std::fs::copy(std::env::current_exe().unwrap(), &exe).unwrap();
+    mode(&exe, 0o755);
+    let child = std::process::Command::new(&exe)
         .args([
             "--exact",
             "missing_permissions_are_reported_as_such",
