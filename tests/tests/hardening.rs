@@ -1,22 +1,33 @@
 //! End-to-end: what a hostile or unlucky profile must not do to the window — a time zone the
 //! webview's own zone data lacks, and a session time JavaScript cannot represent.
 
-use acure_e2e::{App, Device, Look};
+use acure_e2e::{App, Device, Look, PATIENCE};
 use anyhow::{ensure, Context, Result};
 use profile_core::time_zone::TimeZoneCatalog;
 use profile_core::{Env, ProfileStore};
 use serde_json::{json, Value};
+use std::time::{Duration, Instant};
 
 /// Reloads the page (a restart of the UI) and waits until it has started again.
 async fn reload(app: &App) -> Result<()> {
     // Marks the old page, so the wait below cannot be answered by it.
     app.js("document.body.dataset.screen = 'reloading'; setTimeout(() => location.reload(), 0);")
         .await?;
-    app.wait_until(
-        "the page has started again",
-        "return ['welcome', 'sign-in', 'profile', 'failed'].includes(document.body.dataset.screen)",
-    )
-    .await
+    let deadline = Instant::now() + PATIENCE;
+    loop {
+        // A poll that meets the unload fails in WebDriver: that is the reload, not an error.
+        let started = app
+            .js("return ['welcome', 'sign-in', 'profile', 'failed'].includes(document.body.dataset.screen)")
+            .await;
+        if matches!(started, Ok(Value::Bool(true))) {
+            return Ok(());
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the page did not start again: {started:?}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
 }
 
 /// Scrolls the time-zone row into view for a screenshot.
