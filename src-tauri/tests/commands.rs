@@ -48,11 +48,10 @@ fn harness_with_picks(picks: &[&std::path::Path]) -> Harness {
     harness_on(picks, true)
 }
 
-fn harness_on(picks: &[&std::path::Path], signed_in: bool) -> Harness {
-    let dir = TempDir::new().unwrap();
-    let app = with_commands(mock_builder()).build(context()).unwrap();
-    let state = tauri::async_runtime::block_on(AppState::open(
-        dir.path(),
+/// The app's state on a store in `dir`, as Anna's laptop starts it.
+fn open_state(dir: &std::path::Path) -> Result<AppState, profile_core::CoreError> {
+    tauri::async_runtime::block_on(AppState::open(
+        dir,
         FirstRun {
             name: "Anna Petrova".into(),
             language: Language::En,
@@ -64,7 +63,12 @@ fn harness_on(picks: &[&std::path::Path], signed_in: bool) -> Harness {
             app_version: "0.1.0".into(),
         },
     ))
-    .unwrap();
+}
+
+fn harness_on(picks: &[&std::path::Path], signed_in: bool) -> Harness {
+    let dir = TempDir::new().unwrap();
+    let app = with_commands(mock_builder()).build(context()).unwrap();
+    let state = open_state(dir.path()).unwrap();
     let state = AppState {
         picker: FilePicker::queue(picks.iter().map(|p| p.to_path_buf())),
         ..state
@@ -237,20 +241,7 @@ fn a_store_that_cannot_open_is_reported_with_its_file_and_reason() {
     let db = dir.path().join(acure_profile_app::state::DB_FILE);
     std::fs::write(&db, [0x5a_u8; 4096]).unwrap(); // not a database
     let app = with_commands(mock_builder()).build(context()).unwrap();
-    let opened = tauri::async_runtime::block_on(AppState::open(
-        dir.path(),
-        FirstRun {
-            name: "Anna Petrova".into(),
-            language: Language::En,
-            time_zone: "Europe/Moscow".into(),
-        },
-        DeviceInfo {
-            device_name: "anna-laptop".into(),
-            os: "Linux".into(),
-            app_version: "0.1.0".into(),
-        },
-    ))
-    .map_err(BootFailure::from);
+    let opened = open_state(dir.path()).map_err(BootFailure::from);
     boot::manage(app.handle(), opened);
     let main = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()

@@ -2,6 +2,8 @@
 //! (no binary fixtures): every accepted format, EXIF orientations, CMYK, transparency,
 //! animation, and every refusal with its stable code.
 
+mod support;
+
 use image::codecs::gif::GifEncoder;
 use image::codecs::png::PngEncoder;
 use image::codecs::webp::WebPEncoder;
@@ -11,6 +13,7 @@ use profile_core::avatar::{
 };
 use profile_core::{CoreError, ErrorCode};
 use std::path::{Path, PathBuf};
+use support::hostile::png_chunk;
 
 // ---------------------------------------------------------------------------------------
 // Helpers: write files, encode test pictures, read results back.
@@ -653,30 +656,6 @@ fn truncated_png_is_corrupt() {
             .and_then(|s| pipeline.crop(&s, square(0, 0, 400))),
     );
     assert_eq!(code, "avatar.corrupt");
-}
-
-fn crc32(bytes: &[u8]) -> u32 {
-    let mut crc = !0u32;
-    for &b in bytes {
-        crc ^= u32::from(b);
-        for _ in 0..8 {
-            crc = if crc & 1 == 1 {
-                (crc >> 1) ^ 0xEDB8_8320
-            } else {
-                crc >> 1
-            };
-        }
-    }
-    !crc
-}
-
-fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
-    out.extend_from_slice(&(data.len() as u32).to_be_bytes());
-    let start = out.len();
-    out.extend_from_slice(kind);
-    out.extend_from_slice(data);
-    let crc = crc32(&out[start..]);
-    out.extend_from_slice(&crc.to_be_bytes());
 }
 
 /// A well-formed PNG whose header claims `width` × `height` RGBA pixels, with a tiny

@@ -230,7 +230,8 @@ fn crc32(bytes: &[u8]) -> u32 {
     !crc
 }
 
-fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
+/// Appends a PNG chunk: length, kind, data and CRC.
+pub fn png_chunk(out: &mut Vec<u8>, kind: &[u8; 4], data: &[u8]) {
     out.extend_from_slice(&(data.len() as u32).to_be_bytes());
     let start = out.len();
     out.extend_from_slice(kind);
