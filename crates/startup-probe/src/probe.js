@@ -6,10 +6,12 @@
     window.__TAURI_INTERNALS__.invoke(`plugin:startup-probe|${command}`, args);
   // The first callback runs before the frame that shows the screen is painted, the second
   // before the next one: by then the screen is on the display.
-  const painted = () => new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)));
+  const frame = () => new Promise((done) => requestAnimationFrame(done));
 
   async function report(screen, shown) {
-    await painted();
+    await frame();
+    const framed = performance.now();
+    await frame();
     const drawn = performance.now();
     await invoke('ping');
     const answered = performance.now();
@@ -20,6 +22,9 @@
         time_origin: performance.timeOrigin,
         dom_content_loaded: navigation ? navigation.domContentLoadedEventStart : null,
         shown,
+        // The first frame starts (the page's own work after showing the screen is done)…
+        frame: framed,
+        // …and has been painted.
         painted: drawn,
         answered,
         // Marks a page sets with performance.mark() while it boots, for a breakdown.

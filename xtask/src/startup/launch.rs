@@ -111,7 +111,7 @@ fn wait_for_report(child: &mut Child) -> Result<String> {
 }
 
 /// The page's milestones in ms after the process was spawned, from the probe's report:
-/// navigation start, DOMContentLoaded, screen shown, painted, IPC answered, then the page's
+/// navigation start, DOMContentLoaded, screen shown, first frame, painted, IPC answered, then the page's
 /// own `performance.mark`s.
 fn milestones(report: &Value, spawned_epoch: f64) -> Vec<(String, f64)> {
     let origin = report["time_origin"].as_f64().unwrap_or(f64::NAN) - spawned_epoch;
@@ -119,6 +119,7 @@ fn milestones(report: &Value, spawned_epoch: f64) -> Vec<(String, f64)> {
     for (key, label) in [
         ("dom_content_loaded", "DOMContentLoaded"),
         ("shown", "first screen shown"),
+        ("frame", "its first frame begins"),
         ("painted", "first screen painted"),
         ("answered", "IPC round trip answered"),
     ] {
