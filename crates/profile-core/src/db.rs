@@ -4,7 +4,7 @@ use crate::error::CoreError;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{ConnectOptions, Connection, Sqlite, Transaction};
 use std::path::Path;
 use std::time::Duration;
 
@@ -19,6 +19,14 @@ pub struct Database {
 
 impl Database {
     /// Opens (creating if needed) the database file at `path` and brings its schema up to date.
+    ///
+    /// The schema is brought up to date over a connection of its own that does not sync its
+    /// commits: a first start runs every migration, and at `synchronous = FULL` each would wait
+    /// for the disk before the first screen is shown. Nothing is risked: in WAL mode each
+    /// migration stays atomic, and a power cut can only lose whole migrations from the end,
+    /// which run again at the next start; the store's first FULL commit syncs the log with
+    /// everything before it. The pool keeps a connection open meanwhile, so closing the
+    /// migrating one does not checkpoint.
     pub async fn open(path: &Path) -> Result<Self, CoreError> {
         let options = SqliteConnectOptions::new()
             .filename(path)
@@ -28,11 +36,18 @@ impl Database {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // Created (and switched to WAL) by the migrating connection, which does not sync.
+        let mut migrating = options
+            .clone()
+            .synchronous(SqliteSynchronous::Normal)
+            .connect()
+            .await?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await?;
-        MIGRATOR.run(&pool).await?;
+        MIGRATOR.run(&mut migrating).await?;
+        migrating.close().await?;
         Ok(Self { pool })
     }
 
