@@ -48,7 +48,8 @@ impl AppState {
             avatars: AvatarPipeline::default(),
             chosen_avatar: Mutex::new(None),
             picker: FilePicker::from_env(),
-            time_zones: TimeZoneCatalog::new(),
+            // Only the Profile tab needs it: built meanwhile, not before the first screen.
+            time_zones: TimeZoneCatalog::build_in_background(),
         })
     }
 
