@@ -84,6 +84,9 @@ pub fn run() {
             boot::manage(app.handle(), open_state(app.handle(), &log_file));
             Ok(())
         });
+    // Benchmark builds only (`cargo xtask bench startup`): times the first screen.
+    #[cfg(feature = "startup-probe")]
+    let builder = builder.plugin(tauri_plugin_startup_probe::init());
     with_commands(builder)
         .run(context())
         .expect("the Tauri runtime failed to start");

@@ -6,7 +6,6 @@ use profile_core::avatar::{AvatarPipeline, AvatarSource, CancelToken};
 use profile_core::time_zone::TimeZoneCatalog;
 use profile_core::{AccountStore, CoreError, DeviceInfo, Env, FirstRun, ProfileStore};
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::Mutex;
 
@@ -31,8 +30,8 @@ pub struct AppState {
     pub avatar_work: std::sync::Mutex<CancelToken>,
     /// Where chosen files come from.
     pub picker: FilePicker,
-    /// Every IANA time zone, searchable (shared with searches running off the UI thread).
-    pub time_zones: Arc<TimeZoneCatalog>,
+    /// Every IANA time zone, searchable (clones share it with searches off the UI thread).
+    pub time_zones: TimeZoneCatalog,
 }
 
 impl AppState {
@@ -53,7 +52,8 @@ impl AppState {
             chosen_avatar: Mutex::new(None),
             avatar_work: std::sync::Mutex::new(CancelToken::new()),
             picker: FilePicker::from_env(),
-            time_zones: Arc::new(TimeZoneCatalog::new()),
+            // Only the Profile tab needs it: built meanwhile, not before the first screen.
+            time_zones: TimeZoneCatalog::build_in_background(),
         })
     }
 

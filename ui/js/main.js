@@ -78,11 +78,15 @@ function showProfileScreen(profile) {
 let osLanguage = 'en';
 
 async function boot() {
-  // Strings first, so that even a failure to load the profile is reported in words.
-  const strings = await api.uiStrings();
+  // Both asked at once (one wait, not two in a row). Strings are installed first, so that
+  // even a failure to load the profile is reported in words.
+  const [stringsAnswer, statusAnswer] = await Promise.allSettled([api.uiStrings(), api.accountStatus()]);
+  if (stringsAnswer.status === 'rejected') throw stringsAnswer.reason;
+  const strings = stringsAnswer.value;
   setBundles(strings.bundles);
   osLanguage = strings.osLanguage;
-  const status = await api.accountStatus();
+  if (statusAnswer.status === 'rejected') throw statusAnswer.reason;
+  const status = statusAnswer.value;
   setLanguage(status.language);
   initPasswordToggles();
   const profile = status.state === 'first_run' ? await showWelcome(status)

@@ -155,8 +155,9 @@ fn end_to_end(root: &Path) -> Result<Counts> {
 }
 
 /// Runs the benchmarks (release builds): the avatar pipeline next to ImageMagick and libvips,
-/// one password hash next to the `argon2` tool; the system's own tools first on PATH.
-pub fn bench() -> Result<()> {
+/// one password hash next to the `argon2` tool (the system's own tools first on PATH), then
+/// the app's start-up next to a bare Tauri app.
+pub fn bench(root: &Path) -> Result<()> {
     let path = std::env::var_os("PATH").unwrap_or_default();
     let mut dirs = vec![PathBuf::from("/usr/bin")];
     dirs.extend(std::env::split_paths(&path));
@@ -173,7 +174,7 @@ pub fn bench() -> Result<()> {
             ])
             .env("PATH", &path))?;
     }
-    Ok(())
+    crate::startup::bench(root, crate::startup::DEFAULT_STARTS)
 }
 
 /// Builds and starts the app.
@@ -195,7 +196,7 @@ pub fn run_app(root: &Path) -> Result<()> {
 }
 
 /// The cargo that runs us (`cargo run` sets `CARGO`), so every step uses one toolchain.
-fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     Command::new(cargo_path())
 }
 
@@ -203,13 +204,13 @@ fn cargo_path() -> std::ffi::OsString {
     std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into())
 }
 
-fn target_dir(root: &Path) -> PathBuf {
+pub(crate) fn target_dir(root: &Path) -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR")
         .map(PathBuf::from)
         .map(|p| if p.is_absolute() { p } else { root.join(p) })
         .unwrap_or_else(|| root.join("target"))
 }
 
-fn exe(name: &str) -> String {
+pub(crate) fn exe(name: &str) -> String {
     format!("{name}{}", std::env::consts::EXE_SUFFIX)
 }

@@ -2,25 +2,31 @@
 //!
 //! - `cargo xtask run`: installs what is missing, builds the app and starts it.
 //! - `cargo xtask test`: installs what is missing and runs every check and test layer.
-//! - `cargo xtask bench`: installs ImageMagick, libvips and argon2, then times the avatar
-//!   pipeline and one password hash next to them.
+//! - `cargo xtask bench`: installs ImageMagick, libvips, argon2 and Xvfb, then times the avatar
+//!   pipeline and one password hash next to those tools, and the app's start-up, memory and
+//!   size next to a bare Tauri app.
 //! - `cargo xtask icons`: redraws the app icon set in `icons/`.
 
 mod icons;
 mod layers;
 mod process;
 mod setup;
+mod startup;
 
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cargo xtask <run | test [LAYER…] | icons>
+const USAGE: &str = "usage: cargo xtask <run | test [LAYER…] | bench [startup [STARTS]] | icons>
   run            install what is missing, build and start the app
   test           install what is missing, then run every layer:
                  fmt, clippy, unit (workspace tests), e2e (the real app under Xvfb)
   test LAYER…    run only the named layers, e.g. `cargo xtask test e2e`
   bench          time the avatar pipeline (vs ImageMagick, libvips) and a password hash
-                 (vs the argon2 tool); prints figures
+                 (vs the argon2 tool), then run `bench startup`; prints figures
+  bench startup [STARTS]
+                 only the release app next to a bare Tauri app with the same plugins, under
+                 Xvfb: start-up to the first screen painted and answering, idle memory (PSS),
+                 binary size; median of STARTS fresh starts each (default 7), interleaved
   icons          redraw icons/ from code";
 
 fn main() {
@@ -51,9 +57,26 @@ fn real_main() -> Result<()> {
         Some("icons") => icons::draw_all(&root.join("icons")),
         Some("bench") => {
             setup::ensure(setup::Purpose::Bench)?;
-            layers::bench()
+            match args.get(1).map(String::as_str) {
+                None => layers::bench(&root),
+                Some("startup") => startup::bench(&root, starts(args.get(2))?),
+                Some(other) => bail!("unknown benchmark {other:?}\n{USAGE}"),
+            }
         }
+        // The measuring half of `bench startup`, run inside the virtual display it made.
+        Some(startup::INSIDE) => startup::inside(&args[1..]),
         _ => bail!("{USAGE}"),
+    }
+}
+
+/// The number of starts asked for, else the default.
+fn starts(arg: Option<&String>) -> Result<usize> {
+    let Some(arg) = arg else {
+        return Ok(startup::DEFAULT_STARTS);
+    };
+    match arg.parse() {
+        Ok(n) if n > 0 => Ok(n),
+        _ => bail!("STARTS must be a positive number, not {arg:?}\n{USAGE}"),
     }
 }
 

@@ -6,7 +6,7 @@ use crate::private_files;
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
-use sqlx::{Sqlite, Transaction};
+use sqlx::{ConnectOptions, Connection, Sqlite, Transaction};
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -32,6 +32,14 @@ impl Database {
     ///
     /// The file and its `-wal`/`-shm` are the owner's only (see [`private_files`]); a failure
     /// says which file and why.
+    ///
+    /// The schema is brought up to date over a connection of its own that does not sync its
+    /// commits: a first start runs every migration, and at `synchronous = FULL` each would wait
+    /// for the disk before the first screen is shown. Nothing is risked: in WAL mode each
+    /// migration stays atomic, and a power cut can only lose whole migrations from the end,
+    /// which run again at the next start; the store's first FULL commit syncs the log with
+    /// everything before it. The pool keeps a connection open meanwhile, so closing the
+    /// migrating one does not checkpoint.
     pub async fn open(path: &Path) -> Result<Self, StoreOpenError> {
         // Created before SQLite opens it: SQLite gives the -wal and -shm it creates the main
         // file's mode, so they are private from their first byte too.
@@ -47,12 +55,22 @@ impl Database {
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
+        // Created (and switched to WAL) by the migrating connection, which does not sync.
+        let mut migrating = options
+            .clone()
+            .synchronous(SqliteSynchronous::Normal)
+            .connect()
+            .await
+            .map_err(|e| StoreOpenError::sqlite(path, e))?;
         let pool = SqlitePoolOptions::new()
             .max_connections(4)
             .connect_with(options)
             .await
             .map_err(|e| StoreOpenError::sqlite(path, e))?;
-        if let Err(err) = MIGRATOR.run(&pool).await {
+        let migrated = MIGRATOR.run(&mut migrating).await;
+        // Closing it fails only if it could not finish a write, which the migration reports.
+        let _ = migrating.close().await;
+        if let Err(err) = migrated {
             pool.close().await;
             return Err(StoreOpenError::migration(path, err));
         }

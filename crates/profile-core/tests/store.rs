@@ -258,6 +258,8 @@ async fn the_database_uses_wal_and_foreign_keys_and_is_sound() {
         .unwrap();
     assert_eq!(mode, "wal");
     assert_eq!(scalar(&store, "PRAGMA foreign_keys").await, 1);
+    // FULL: only the migrations skip syncing; every save the store makes waits for the disk.
+    assert_eq!(scalar(&store, "PRAGMA synchronous").await, 2);
     assert!(store.database().integrity_ok().await.unwrap());
 }
 

@@ -6,6 +6,7 @@ use super::search::normalize;
 use super::ZoneId;
 use crate::language::Language;
 use chrono_tz::{Tz, TZ_VARIANTS};
+use std::sync::{Arc, OnceLock};
 
 /// Whether `id` is offered to users: a city zone under its current name, or `UTC`.
 ///
@@ -177,52 +178,83 @@ impl<'a> Entry<'a> {
 }
 
 /// Every zone a user can choose; built once, then queried for any instant.
+///
+/// Clones share one build.
 #[derive(Debug, Clone)]
 pub struct TimeZoneCatalog {
-    /// Sorted by id, for lookups by binary search.
-    zones: Vec<Zone>,
+    /// Sorted by id, for lookups by binary search; filled by the first to need it.
+    zones: Arc<OnceLock<Vec<Zone>>>,
 }
 
 impl TimeZoneCatalog {
     /// Builds the catalogue from the IANA database and the embedded Russian names.
     pub fn new() -> Self {
-        let russian = data::russian_names();
-        let mut zones: Vec<Zone> = TZ_VARIANTS
-            .iter()
-            .filter(|tz| is_catalogue_id(tz.name()))
-            .map(|&tz| Zone::new(tz, russian.get(tz.name())))
-            .collect();
-        zones.sort_by(|a, b| a.tz.name().cmp(b.tz.name()));
-        Self { zones }
+        let catalog = Self::unbuilt();
+        catalog.zones();
+        catalog
+    }
+
+    /// A catalogue that builds itself on a thread of its own (a few milliseconds of string
+    /// work), so that an app making it while it starts does not wait; a query made before
+    /// the build is done waits for it.
+    pub fn build_in_background() -> Self {
+        let catalog = Self::unbuilt();
+        let zones = Arc::clone(&catalog.zones);
+        // Should the thread not start, the first query builds it.
+        let _ = std::thread::Builder::new()
+            .name("time-zone-catalog".into())
+            .spawn(move || {
+                zones.get_or_init(build);
+            });
+        catalog
+    }
+
+    fn unbuilt() -> Self {
+        Self {
+            zones: Arc::default(),
+        }
     }
 
     /// How many zones it offers.
     pub fn len(&self) -> usize {
-        self.zones.len()
+        self.zones().len()
     }
 
     /// Whether it offers none (never, in practice).
     pub fn is_empty(&self) -> bool {
-        self.zones.is_empty()
+        self.zones().is_empty()
     }
 
     /// The ids it offers, sorted.
     pub fn ids(&self) -> impl Iterator<Item = &'static str> + '_ {
-        self.zones.iter().map(|z| z.tz.name())
+        self.zones().iter().map(|z| z.tz.name())
     }
 
     /// The entry for a catalogue id at `now_ms`, e.g. to show the chosen zone.
     pub fn entry(&self, id: &str, now_ms: i64) -> Option<Entry<'_>> {
-        self.zones
+        let zones = self.zones();
+        zones
             .binary_search_by(|z| z.tz.name().cmp(id))
             .ok()
-            .map(|i| self.zones[i].at(now_ms))
+            .map(|i| zones[i].at(now_ms))
     }
 
-    /// Every zone, unordered, for search.
+    /// Every zone, sorted by id, for search.
     pub(crate) fn zones(&self) -> &[Zone] {
-        &self.zones
+        self.zones.get_or_init(build)
     }
+}
+
+/// Every catalogue zone with its names, sorted by id.
+fn build() -> Vec<Zone> {
+    let russian = data::russian_names();
+    let mut zones: Vec<Zone> = TZ_VARIANTS
+        .iter()
+        .filter(|tz| is_catalogue_id(tz.name()))
+        .map(|&tz| Zone::new(tz, russian.get(tz.name())))
+        .collect();
+    zones.sort_by(|a, b| a.tz.name().cmp(b.tz.name()));
+    zones
 }
 
 impl Default for TimeZoneCatalog {
@@ -234,6 +266,21 @@ impl Default for TimeZoneCatalog {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_catalogue_built_in_the_background_is_the_same() {
+        let eager = TimeZoneCatalog::new();
+        let background = TimeZoneCatalog::build_in_background();
+        assert!(background.ids().eq(eager.ids()));
+        assert_eq!(
+            background
+                .entry("Europe/Moscow", 0)
+                .map(|e| e.label(Language::Ru)),
+            eager
+                .entry("Europe/Moscow", 0)
+                .map(|e| e.label(Language::Ru))
+        );
+    }
 
     #[test]
     fn every_zone_has_a_russian_name_and_every_name_a_zone() {
