@@ -395,26 +395,33 @@ async fn ended_sessions_stay_ended() {
 
 /// Starts another active session of the same profile, as sync would bring from another device.
 async fn other_device_session(device: &Device) -> uuid::Uuid {
+    let current = device.accounts.current_session().await.unwrap().unwrap().id;
+    let session_id =
+        peer_session(device, ["anna-phone", "Android 15", "0.1.0", "203.0.113.7"]).await;
+    // A session.start from elsewhere (as sync will apply it) signs nobody in here.
+    let still = device.accounts.current_session().await.unwrap().unwrap().id;
+    assert_eq!(still, current);
+    session_id
+}
+
+/// Commits another device's `session.start` with its device name, OS, app version and address.
+async fn peer_session(device: &Device, [name, os, version, address]: [&str; 4]) -> uuid::Uuid {
     let profile_id = device.profiles.profile().await.unwrap().unwrap().id;
     let session_id = uuid::Uuid::now_v7();
-    let current = device.accounts.current_session().await.unwrap().unwrap().id;
     device
         .profiles
         .commit(Mutation::SessionStart(
             profile_core::mutation::SessionStart {
                 session_id,
                 profile_id,
-                device_name: "anna-phone".into(),
-                os: "Android 15".into(),
-                app_version: "0.1.0".into(),
-                address: Some("203.0.113.7".into()),
+                device_name: name.into(),
+                os: os.into(),
+                app_version: version.into(),
+                address: Some(address.into()),
             },
         ))
         .await
         .unwrap();
-    // A session.start from elsewhere (as sync will apply it) signs nobody in here.
-    let still = device.accounts.current_session().await.unwrap().unwrap().id;
-    assert_eq!(still, current);
     session_id
 }
 
@@ -698,22 +705,16 @@ async fn device_facts_lose_invisible_characters_before_they_are_stored() {
     );
 
     // Another device's session.start, as a sync peer would send it.
-    let profile_id = device.profiles.profile().await.unwrap().unwrap().id;
-    let session_id = uuid::Uuid::now_v7();
-    device
-        .profiles
-        .commit(Mutation::SessionStart(
-            profile_core::mutation::SessionStart {
-                session_id,
-                profile_id,
-                device_name: "anna-laptop\u{202E}\u{2067}".into(),
-                os: "\u{2060}Linux\u{200F}".into(),
-                app_version: "\u{200D}0.1.0".into(),
-                address: Some("203.0.113.7\u{200E}".into()),
-            },
-        ))
-        .await
-        .unwrap();
+    let session_id = peer_session(
+        &device,
+        [
+            "anna-laptop\u{202E}\u{2067}",
+            "\u{2060}Linux\u{200F}",
+            "\u{200D}0.1.0",
+            "203.0.113.7\u{200E}",
+        ],
+    )
+    .await;
     let sessions = device.accounts.sessions().await.unwrap();
     let peer = sessions.iter().find(|s| s.id == session_id).unwrap();
     assert_eq!(
