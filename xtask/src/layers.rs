@@ -61,18 +61,8 @@ pub fn test(root: &Path, layers: &[Layer]) -> Result<()> {
         eprintln!("\nxtask: ── layer {} ──", layer.name());
         let outcome = match layer {
             Layer::Fmt => run(cargo().args(["fmt", "--all", "--check"])).map(|()| None),
-            Layer::Clippy => run(cargo().args([
-                "clippy",
-                "--workspace",
-                "--all-targets",
-                "--",
-                "-D",
-                "warnings",
-            ]))
-            .map(|()| None),
-            Layer::Unit => {
-                run_tests(cargo().args(["test", "--workspace", "--exclude", "acure-e2e"])).map(Some)
-            }
+            Layer::Clippy => clippy().map(|()| None),
+            Layer::Unit => unit().map(Some),
             Layer::E2e => end_to_end(root).map(Some),
         };
         match outcome {
@@ -115,6 +105,40 @@ pub fn test(root: &Path, layers: &[Layer]) -> Result<()> {
         bail!("tests failed");
     }
     Ok(())
+}
+
+/// The app's features that only test and benchmark builds turn on: linted too, since no
+/// default build compiles their code.
+const TEST_FEATURES: &str = "scripted-picks,startup-probe";
+
+/// Lints the workspace, then the app with its test-only features.
+fn clippy() -> Result<()> {
+    let deny = ["--", "-D", "warnings"];
+    run(cargo()
+        .args(["clippy", "--workspace", "--all-targets"])
+        .args(deny))?;
+    run(cargo()
+        .args(["clippy", "--package", "acure-profile", "--all-targets"])
+        .args(["--features", TEST_FEATURES])
+        .args(deny))
+}
+
+/// Every workspace test but the end-to-end ones, then the app's own unit tests again with
+/// the scripted picker compiled in (its tests run only in that build).
+fn unit() -> Result<Counts> {
+    let mut counts = run_tests(cargo().args(["test", "--workspace", "--exclude", "acure-e2e"]))?;
+    let featured = run_tests(cargo().args([
+        "test",
+        "--package",
+        "acure-profile",
+        "--lib",
+        "--features",
+        "scripted-picks",
+    ]))?;
+    counts.passed += featured.passed;
+    counts.failed += featured.failed;
+    counts.ignored += featured.ignored;
+    Ok(counts)
 }
 
 /// Builds the app, then runs the end-to-end scenarios against it in a virtual display.
