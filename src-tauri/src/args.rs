@@ -14,13 +14,6 @@ use tauri::Runtime;
 #[derive(Debug, Clone, PartialEq)]
 pub struct Arg<T>(pub T);
 
-impl<T> Arg<T> {
-    /// The value.
-    pub fn into_inner(self) -> T {
-        self.0
-    }
-}
-
 impl<T> std::ops::Deref for Arg<T> {
     type Target = T;
 

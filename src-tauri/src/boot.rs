@@ -3,8 +3,7 @@
 
 use crate::error::UiError;
 use crate::state::AppState;
-use profile_core::{CoreError, ErrorCode};
-use serde_json::Map;
+use profile_core::{CoreError, ErrorCode, ValidationError};
 use tauri::{AppHandle, Manager, Runtime};
 
 /// Why the store could not be opened at start-up, as the UI receives it.
@@ -23,12 +22,7 @@ impl BootFailure {
     /// The data directory itself could not be found (no home, no app-data folder).
     pub fn nowhere(cause: &dyn std::error::Error) -> Self {
         tracing::error!(error = %cause, "the data directory could not be determined");
-        Self(UiError {
-            code: ErrorCode::StoreUnavailable,
-            message: ErrorCode::StoreUnavailable.english(),
-            field: None,
-            params: Map::new(),
-        })
+        Self(ValidationError::general(ErrorCode::StoreUnavailable).into())
     }
 }
 

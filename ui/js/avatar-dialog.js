@@ -79,7 +79,6 @@ async function choose() {
   working = true;
   try {
     const chosen = await api.avatarChoose(t('avatar.choose_title'));
-    working = false;
     if (chosen) showSource(chosen);
   } catch (refusal) {
     if (refusal.code !== 'avatar.cancelled') error = refusal;
