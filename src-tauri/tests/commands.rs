@@ -229,7 +229,7 @@ fn both_languages_have_exactly_the_same_strings() {
     en.sort();
     ru.sort();
     assert_eq!(en, ru);
-    for code in ErrorCode::ALL {
+    for code in ErrorCode::all() {
         let key = format!("errors.{code}");
         assert!(en.contains(&key), "no translation for error code {code}");
     }

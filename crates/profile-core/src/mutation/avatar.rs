@@ -1,14 +1,12 @@
 //! `avatar.set` and `avatar.remove`.
 
-use crate::avatar::AVATAR_SIDE;
-use crate::error::{CoreError, ErrorCode, ValidationError};
+use crate::error::{CoreError, ValidationError};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
-/// The largest stored avatar accepted; a 512×512 JPEG or PNG is far smaller.
-pub const AVATAR_MAX_BYTES: usize = 1024 * 1024;
+pub use profile_domain::avatar::AVATAR_MAX_BYTES;
 
 /// Stores a finished 512×512 avatar (made by the avatar pipeline).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -29,42 +27,11 @@ pub struct AvatarRemove {
     pub profile_id: Uuid,
 }
 
-fn refused() -> ValidationError {
-    ValidationError::new(ErrorCode::AvatarCorrupt, "file")
-}
-
 impl AvatarSet {
-    /// Checks what a server must check too: a known type, a bounded size and a whole
-    /// 512×512 picture.
+    /// Checks what a server checks too, with bounded decoding: a JPEG or PNG of exactly
+    /// 512×512 pixels in at most 1 MiB.
     pub(super) fn validated(self) -> Result<Self, ValidationError> {
-        if self.image.len() > AVATAR_MAX_BYTES {
-            return Err(refused());
-        }
-        // Decoded in full (a 512×512 picture takes milliseconds): a header alone would let a
-        // cut-off file through, and it would then fail on every device it syncs to.
-        let (w, h) = match self.mime.as_str() {
-            "image/jpeg" => {
-                let mut decoder = jpeg_decoder::Decoder::new(self.image.as_slice());
-                decoder.decode().map_err(|_| refused())?;
-                let info = decoder.info().ok_or_else(refused)?;
-                (u32::from(info.width), u32::from(info.height))
-            }
-            "image/png" => {
-                let mut reader = image::ImageReader::new(std::io::Cursor::new(&self.image));
-                reader.set_format(image::ImageFormat::Png);
-                let picture = reader.decode().map_err(|_| refused())?;
-                (picture.width(), picture.height())
-            }
-            _ => {
-                return Err(ValidationError::new(
-                    ErrorCode::AvatarUnsupportedFormat,
-                    "file",
-                ))
-            }
-        };
-        if (w, h) != (AVATAR_SIDE, AVATAR_SIDE) {
-            return Err(refused());
-        }
+        profile_domain::avatar::check(&self.mime, &self.image)?;
         Ok(self)
     }
 

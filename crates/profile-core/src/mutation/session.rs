@@ -5,9 +5,6 @@ use serde::{Deserialize, Serialize};
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
-/// The most characters a device description field keeps.
-const DEVICE_FIELD_MAX_CHARS: usize = 200;
-
 /// Starts a session and makes it this device's signed-in one.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SessionStart {
@@ -33,15 +30,7 @@ pub struct SessionEnd {
     pub session_id: Uuid,
 }
 
-/// Device descriptions come from an OS, ours or another device's, not from a person: they
-/// are tidied, never refused. Invisible characters go too, so that a device name from
-/// elsewhere cannot pose as another on the Sessions tab (e.g. reversed by U+202E).
-fn tidy(text: &str) -> String {
-    match crate::text::printable(text, DEVICE_FIELD_MAX_CHARS) {
-        tidy if tidy.is_empty() => "unknown".to_owned(),
-        tidy => tidy,
-    }
-}
+use profile_domain::device::tidy;
 
 /// Clears this device's sign-in when its session has ended.
 pub(super) async fn sign_out_if_ended(conn: &mut SqliteConnection) -> Result<(), CoreError> {

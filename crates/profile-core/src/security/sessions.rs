@@ -3,23 +3,13 @@
 use crate::error::CoreError;
 use crate::language::Language;
 use crate::time_zone::{format_datetime, ZoneId};
-use serde::{Deserialize, Serialize};
+pub use profile_domain::device::DeviceInfo;
+use serde::Serialize;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// A session's id (UUIDv7).
 pub type SessionId = Uuid;
-
-/// What the app tells the core about the device a session runs on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceInfo {
-    /// The device's name, e.g. the host name.
-    pub device_name: String,
-    /// The operating system and its version.
-    pub os: String,
-    /// This app's version.
-    pub app_version: String,
-}
 
 /// One sign-in of a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
