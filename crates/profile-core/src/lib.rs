@@ -15,6 +15,8 @@ pub mod private_files;
 pub mod profile;
 pub mod security;
 pub mod store;
+mod synced;
+pub mod tables;
 pub mod time_zone;
 
 // The pure rules live in the domain crate, shared with the server; they keep their paths

@@ -568,7 +568,7 @@ async fn a_stale_password_version_is_refused() {
         ))
         .await;
     assert_eq!(code(stale), ErrorCode::PasswordChangedElsewhere);
-    let version: i64 = sqlx::query_scalar("SELECT password_version FROM account")
+    let version: i64 = sqlx::query_scalar("SELECT password_version FROM credential")
         .fetch_one(device.profiles.database().pool())
         .await
         .unwrap();

@@ -248,6 +248,13 @@ pub enum ErrorCode {
         message = "There is no account on this device yet."
     )]
     AccountMissing,
+    /// A change a device may not make: only a server makes profiles, first passwords and
+    /// sessions of server accounts.
+    #[strum(
+        serialize = "mutation.not_allowed",
+        message = "This change cannot be made from this device."
+    )]
+    MutationNotAllowed,
     /// A command was called with a missing argument or one of the wrong shape.
     #[strum(
         serialize = "request.invalid",

@@ -13,8 +13,10 @@ pub mod error;
 pub mod fields;
 pub mod ids;
 pub mod language;
+pub mod mutation;
 pub mod password;
 pub mod random;
+pub mod state;
 pub mod text;
 pub mod time_zone;
 
@@ -23,5 +25,7 @@ pub use device::DeviceInfo;
 pub use env::Env;
 pub use error::{ErrorCode, ValidationError, WireCode, WireError};
 pub use language::Language;
+pub use mutation::{ApplyCtx, Change, Mutation, Rejection};
 pub use password::Password;
 pub use random::Randomness;
+pub use state::UserState;

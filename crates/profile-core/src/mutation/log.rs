@@ -1,4 +1,5 @@
-//! Committing mutations: validate, apply, append to the outbox, all in one transaction.
+//! Committing mutations: validate, apply to the synced state, write what changed and append
+//! to the outbox, all in one transaction.
 
 use super::{LocalChange, Mutation};
 use crate::db::Database;
@@ -6,6 +7,8 @@ use crate::env::Env;
 use crate::error::CoreError;
 use crate::ids::new_id;
 use crate::outbox;
+use crate::synced;
+use profile_domain::mutation::ApplyCtx;
 use uuid::Uuid;
 
 /// What a committed mutation was recorded as.
@@ -59,16 +62,22 @@ impl MutationLog {
             .collect::<Result<Vec<_>, _>>()?;
         let now = self.env.now_ms();
         let mut tx = self.db.begin_write().await?;
+        // The whole synced state, read inside the write transaction: nothing changes it
+        // between this read and the commit.
+        let mut state = synced::load(&mut tx).await?;
+        let ctx = ApplyCtx::device(super::local::current_session(&mut tx).await?, now);
         let mut committed = Vec::with_capacity(mutations.len());
         for mutation in &mutations {
             let mutation_id = new_id(&self.env);
-            mutation.apply(&mut tx, now).await?;
+            let change = mutation.apply(&mut state, &ctx)?;
+            synced::persist(&mut tx, &state, &change).await?;
             let seq = outbox::append(&mut tx, mutation_id, mutation, now).await?;
             committed.push(Committed { seq, mutation_id });
         }
         if let Some(local) = local {
             local.apply(&mut tx).await?;
         }
+        super::local::sign_out_if_ended(&mut tx).await?;
         tx.commit().await?;
         for (mutation, done) in mutations.iter().zip(&committed) {
             tracing::debug!(

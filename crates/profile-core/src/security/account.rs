@@ -105,8 +105,8 @@ impl AccountStore {
 
     async fn account(&self) -> Result<Option<Account>, CoreError> {
         let row: Option<(String, String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT profile_id, password_hash, password_version, current_session_id FROM account \
-             ORDER BY rowid LIMIT 1",
+            "SELECT c.profile_id, c.password_hash, c.password_version, d.current_session_id \
+             FROM credential c LEFT JOIN device d ON d.id = 1 ORDER BY c.rowid LIMIT 1",
         )
         .fetch_optional(self.db.pool())
         .await?;
@@ -428,12 +428,12 @@ impl AccountStore {
 
     /// Records that this device's session is in use now.
     ///
-    /// Written directly, not as a mutation: a heartbeat would flood the outbox, and a
-    /// server knows when a session was last active from its own requests.
+    /// Device-local, not a mutation and not a synced row: a heartbeat would flood the
+    /// outbox, and a server knows when a session was last active from its own requests.
     pub async fn touch_current_session(&self) -> Result<(), CoreError> {
         let done = sqlx::query(
-            "UPDATE session SET last_active_at = MAX(last_active_at, ?) \
-             WHERE ended_at IS NULL AND id = (SELECT current_session_id FROM account LIMIT 1)",
+            "UPDATE device SET last_active_at = MAX(COALESCE(last_active_at, 0), ?) \
+             WHERE id = 1 AND current_session_id IN (SELECT id FROM session WHERE ended_at IS NULL)",
         )
         .bind(self.env.now_ms())
         .execute(self.db.pool())
