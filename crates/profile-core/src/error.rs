@@ -151,11 +151,48 @@ pub enum ErrorCode {
     /// Anything the user cannot act on; details are in the log only.
     #[serde(rename = "internal")]
     Internal,
+    // Server: sign-in, sessions, requests, administration, protocol.
+    /// The e-mail address or the password is wrong, or the account is disabled.
+    #[serde(rename = "auth.invalid_credentials")]
+    AuthInvalidCredentials,
+    /// Too many tries; the next one must wait.
+    #[serde(rename = "auth.throttled")]
+    AuthThrottled,
+    /// The request carries no valid session secret.
+    #[serde(rename = "auth.required")]
+    AuthRequired,
+    /// The session has ended (signed out, ended elsewhere, or by a password change).
+    #[serde(rename = "session.revoked")]
+    SessionRevoked,
+    /// The request body is larger than the server accepts.
+    #[serde(rename = "request.too_large")]
+    RequestTooLarge,
+    /// The request body is not JSON (`Content-Type: application/json`).
+    #[serde(rename = "request.unsupported_media_type")]
+    RequestUnsupportedMediaType,
+    /// No endpoint has this path.
+    #[serde(rename = "request.not_found")]
+    RequestNotFound,
+    /// The endpoint does not take this HTTP method.
+    #[serde(rename = "request.method_not_allowed")]
+    RequestMethodNotAllowed,
+    /// The request took longer than the server allows.
+    #[serde(rename = "request.timeout")]
+    RequestTimeout,
+    /// A user with this e-mail address already exists.
+    #[serde(rename = "user.exists")]
+    UserExists,
+    /// No user has this e-mail address.
+    #[serde(rename = "user.not_found")]
+    UserNotFound,
+    /// The request names a protocol version this server does not speak.
+    #[serde(rename = "sync.protocol_mismatch")]
+    SyncProtocolMismatch,
 }
 
 impl ErrorCode {
     /// Every code, so tests can check each has a translation.
-    pub const ALL: [ErrorCode; 47] = [
+    pub const ALL: [ErrorCode; 59] = [
         Self::ProfileNameRequired,
         Self::ProfileNameTooLong,
         Self::ProfileNameInvalid,
@@ -203,6 +240,18 @@ impl ErrorCode {
         Self::StorePermissionDenied,
         Self::StoreUnavailable,
         Self::Internal,
+        Self::AuthInvalidCredentials,
+        Self::AuthThrottled,
+        Self::AuthRequired,
+        Self::SessionRevoked,
+        Self::RequestTooLarge,
+        Self::RequestUnsupportedMediaType,
+        Self::RequestNotFound,
+        Self::RequestMethodNotAllowed,
+        Self::RequestTimeout,
+        Self::UserExists,
+        Self::UserNotFound,
+        Self::SyncProtocolMismatch,
     ];
 
     /// The dotted code, e.g. `profile.name_required`.
@@ -255,6 +304,18 @@ impl ErrorCode {
             Self::StorePermissionDenied => "store.permission_denied",
             Self::StoreUnavailable => "store.unavailable",
             Self::Internal => "internal",
+            Self::AuthInvalidCredentials => "auth.invalid_credentials",
+            Self::AuthThrottled => "auth.throttled",
+            Self::AuthRequired => "auth.required",
+            Self::SessionRevoked => "session.revoked",
+            Self::RequestTooLarge => "request.too_large",
+            Self::RequestUnsupportedMediaType => "request.unsupported_media_type",
+            Self::RequestNotFound => "request.not_found",
+            Self::RequestMethodNotAllowed => "request.method_not_allowed",
+            Self::RequestTimeout => "request.timeout",
+            Self::UserExists => "user.exists",
+            Self::UserNotFound => "user.not_found",
+            Self::SyncProtocolMismatch => "sync.protocol_mismatch",
         }
     }
 
@@ -324,6 +385,18 @@ impl ErrorCode {
             Self::StorePermissionDenied => "The app may not read or write the profile database.",
             Self::StoreUnavailable => "The profile database could not be opened.",
             Self::Internal => "Something went wrong. Please try again.",
+            Self::AuthInvalidCredentials => "The e-mail or the password is wrong, or the account is disabled.",
+            Self::AuthThrottled => "Too many tries. Try again in a moment.",
+            Self::AuthRequired => "Sign in to continue.",
+            Self::SessionRevoked => "This session has ended. Sign in again.",
+            Self::RequestTooLarge => "The request is too large.",
+            Self::RequestUnsupportedMediaType => "The request must be sent as JSON.",
+            Self::RequestNotFound => "This address does not exist on the server.",
+            Self::RequestMethodNotAllowed => "This endpoint does not take this method.",
+            Self::RequestTimeout => "The request took too long. Please try again.",
+            Self::UserExists => "A user with this e-mail address already exists.",
+            Self::UserNotFound => "No user has this e-mail address.",
+            Self::SyncProtocolMismatch => "This app version cannot talk to the server. Update the app.",
         }
     }
 }
