@@ -385,7 +385,9 @@ impl ErrorCode {
             Self::StorePermissionDenied => "The app may not read or write the profile database.",
             Self::StoreUnavailable => "The profile database could not be opened.",
             Self::Internal => "Something went wrong. Please try again.",
-            Self::AuthInvalidCredentials => "The e-mail or the password is wrong, or the account is disabled.",
+            Self::AuthInvalidCredentials => {
+                "The e-mail or the password is wrong, or the account is disabled."
+            }
             Self::AuthThrottled => "Too many tries. Try again in a moment.",
             Self::AuthRequired => "Sign in to continue.",
             Self::SessionRevoked => "This session has ended. Sign in again.",
@@ -396,7 +398,9 @@ impl ErrorCode {
             Self::RequestTimeout => "The request took too long. Please try again.",
             Self::UserExists => "A user with this e-mail address already exists.",
             Self::UserNotFound => "No user has this e-mail address.",
-            Self::SyncProtocolMismatch => "This app version cannot talk to the server. Update the app.",
+            Self::SyncProtocolMismatch => {
+                "This app version cannot talk to the server. Update the app."
+            }
         }
     }
 }
