@@ -171,11 +171,7 @@ impl FromRequestParts<AppState> for ClientAddress {
                 return Ok(Self(forwarded));
             }
         }
-        Ok(Self(
-            parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(peer)| peer.ip()),
-        ))
+        let peer = ConnectInfo::<SocketAddr>::from_request_parts(parts, state).await;
+        Ok(Self(peer.ok().map(|ConnectInfo(peer)| peer.ip())))
     }
 }

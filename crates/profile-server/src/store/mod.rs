@@ -170,6 +170,31 @@ pub struct SessionAuth {
     pub ended_at: Option<i64>,
 }
 
+/// A session as a user's devices see it.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct SessionRecord {
+    /// UUIDv7.
+    pub id: String,
+    /// Device name.
+    pub device_name: String,
+    /// OS.
+    pub os: String,
+    /// App version.
+    pub app_version: String,
+    /// The client address seen at sign-in.
+    pub address: Option<String>,
+    /// When started.
+    pub started_at: i64,
+    /// When last used (written at most once a minute).
+    pub last_active_at: i64,
+    /// When ended, if so.
+    pub ended_at: Option<i64>,
+    /// Why it ended.
+    pub end_reason: Option<String>,
+    /// The device's last applied outbox position.
+    pub last_seq: i64,
+}
+
 /// A password change, checked by the caller against `expected_version`.
 #[derive(Debug, Clone)]
 pub struct PasswordChange {
@@ -277,6 +302,8 @@ pub trait Store: Send + Sync + 'static {
         &self,
         secret_hash: &str,
     ) -> Result<Option<SessionAuth>, StoreError>;
+    /// Every session of a user, most recently started first.
+    async fn sessions_of(&self, user_id: &str) -> Result<Vec<SessionRecord>, StoreError>;
     /// Notes the session was used at `now`, if it was last noted before `stale_before`.
     async fn touch_session(&self, id: &str, now: i64, stale_before: i64) -> Result<(), StoreError>;
     /// Ends a session; [`StoreError::SessionEnded`] if it already had.

@@ -2,8 +2,8 @@
 
 use super::shared::{self, impl_store, BackendTypes};
 use super::{
-    EndReason, FailureCount, NewSession, NewUser, PasswordChange, SessionAuth, StoreError,
-    ThrottleKey, User, UserListing,
+    EndReason, FailureCount, NewSession, NewUser, PasswordChange, SessionAuth, SessionRecord,
+    StoreError, ThrottleKey, User, UserListing,
 };
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::{Postgres, Transaction};

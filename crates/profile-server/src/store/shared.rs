@@ -58,6 +58,10 @@ pub(super) const INSERT_SESSION: &str = "INSERT INTO sessions (id, user_id, secr
 pub(super) const SESSION_BY_SECRET_HASH: &str =
     "SELECT id, user_id, last_active_at, ended_at FROM sessions WHERE secret_hash = $1";
 
+pub(super) const SESSIONS_OF: &str = "SELECT id, device_name, os, app_version, address, \
+    started_at, last_active_at, ended_at, end_reason, last_seq FROM sessions \
+    WHERE user_id = $1 ORDER BY started_at DESC, id DESC";
+
 pub(super) const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $2 \
     WHERE id = $1 AND ended_at IS NULL AND last_active_at < $3";
 
@@ -267,6 +271,13 @@ macro_rules! impl_store {
                 Ok(sqlx::query_as(shared::SESSION_BY_SECRET_HASH)
                     .bind(secret_hash)
                     .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn sessions_of(&self, user_id: &str) -> Result<Vec<SessionRecord>, StoreError> {
+                Ok(sqlx::query_as(shared::SESSIONS_OF)
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
                     .await?)
             }
 
