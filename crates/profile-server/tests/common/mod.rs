@@ -187,7 +187,11 @@ impl TestServer {
 
     /// With `trust_proxy` as given and, if given, `peer` as every request's socket peer.
     pub async fn with(backend: Backend, trust_proxy: bool, peer: Option<SocketAddr>) -> Self {
-        let db = TestDb::new(backend).await;
+        Self::over(TestDb::new(backend).await, trust_proxy, peer).await
+    }
+
+    /// Over an existing database.
+    pub async fn over(db: TestDb, trust_proxy: bool, peer: Option<SocketAddr>) -> Self {
         let clock = Arc::new(ManualClock::at(START_MS));
         let limits = Limits::default();
         let state = AppState::new(db.store.clone(), clock.clone(), trust_proxy, &limits)
