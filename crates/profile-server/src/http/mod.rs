@@ -57,7 +57,12 @@ impl AppState {
         };
         let mut random = [0u8; 32];
         env.random.fill(&mut random);
-        let dummy = Password::new(format!("{random:02x?}"));
+        let dummy = Password::new(
+            random
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect::<String>(),
+        );
         let hash_env = env.clone();
         let dummy_hash = blocking(move || password_hash::hash(&dummy, &hash_env))
             .await?
