@@ -297,6 +297,73 @@ pub enum ErrorCode {
         message = "Something went wrong. Please try again."
     )]
     Internal,
+    // Server: sign-in, sessions, requests, administration, protocol.
+    /// The e-mail address or the password is wrong, or the account is disabled.
+    #[strum(
+        serialize = "auth.invalid_credentials",
+        message = "The e-mail or the password is wrong, or the account is disabled."
+    )]
+    AuthInvalidCredentials,
+    /// Too many tries; the next one must wait.
+    #[strum(
+        serialize = "auth.throttled",
+        message = "Too many tries. Try again in a moment."
+    )]
+    AuthThrottled,
+    /// The request carries no valid session secret.
+    #[strum(serialize = "auth.required", message = "Sign in to continue.")]
+    AuthRequired,
+    /// The session has ended (signed out, ended elsewhere, or by a password change).
+    #[strum(
+        serialize = "session.revoked",
+        message = "This session has ended. Sign in again."
+    )]
+    SessionRevoked,
+    /// The request body is larger than the server accepts.
+    #[strum(serialize = "request.too_large", message = "The request is too large.")]
+    RequestTooLarge,
+    /// The request body is not JSON (`Content-Type: application/json`).
+    #[strum(
+        serialize = "request.unsupported_media_type",
+        message = "The request must be sent as JSON."
+    )]
+    RequestUnsupportedMediaType,
+    /// No endpoint has this path.
+    #[strum(
+        serialize = "request.not_found",
+        message = "This address does not exist on the server."
+    )]
+    RequestNotFound,
+    /// The endpoint does not take this HTTP method.
+    #[strum(
+        serialize = "request.method_not_allowed",
+        message = "This endpoint does not take this method."
+    )]
+    RequestMethodNotAllowed,
+    /// The request took longer than the server allows.
+    #[strum(
+        serialize = "request.timeout",
+        message = "The request took too long. Please try again."
+    )]
+    RequestTimeout,
+    /// A user with this e-mail address already exists.
+    #[strum(
+        serialize = "user.exists",
+        message = "A user with this e-mail address already exists."
+    )]
+    UserExists,
+    /// No user has this e-mail address.
+    #[strum(
+        serialize = "user.not_found",
+        message = "No user has this e-mail address."
+    )]
+    UserNotFound,
+    /// The request names a protocol version this server does not speak.
+    #[strum(
+        serialize = "sync.protocol_mismatch",
+        message = "This app version cannot talk to the server. Update the app."
+    )]
+    SyncProtocolMismatch,
 }
 
 impl ErrorCode {

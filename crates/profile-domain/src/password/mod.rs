@@ -2,6 +2,7 @@
 
 pub mod hash;
 pub mod rules;
+pub mod throttle;
 
 pub use rules::Checklist;
 
