@@ -56,3 +56,33 @@ ALTER TABLE outbox_by_client RENAME TO outbox;
 -- The sync client's place: which session it pushes as, and the server version it last saw.
 ALTER TABLE sync_client ADD COLUMN client_id TEXT;
 ALTER TABLE sync_client ADD COLUMN cookie INTEGER NOT NULL DEFAULT 0 CHECK (cookie >= 0);
+
+-- Synced: sessions as a server records them, which may also end by signing out or by an
+-- administrator disabling the user. (Rebuilt to widen the reason's CHECK.)
+CREATE TABLE session_synced (
+    id              TEXT    PRIMARY KEY NOT NULL,          -- UUIDv7
+    profile_id      TEXT    NOT NULL REFERENCES profile (id),
+    device_name     TEXT    NOT NULL,
+    os              TEXT    NOT NULL,
+    app_version     TEXT    NOT NULL,
+    address         TEXT,                                  -- known only to a server
+    started_at      INTEGER NOT NULL,                      -- ms since epoch, UTC
+    last_active_at  INTEGER NOT NULL,
+    ended_at        INTEGER,                               -- NULL while active
+    end_reason      TEXT CHECK (end_reason IN ('ended', 'password_changed', 'signed_out', 'disabled')),
+    CHECK ((ended_at IS NULL) = (end_reason IS NULL))
+) STRICT;
+INSERT INTO session_synced SELECT id, profile_id, device_name, os, app_version, address,
+    started_at, last_active_at, ended_at, end_reason FROM session;
+DROP TABLE session;
+ALTER TABLE session_synced RENAME TO session;
+CREATE INDEX session_by_activity ON session (ended_at, last_active_at);
+
+-- Ending is final: no statement may bring an ended session back or rewrite how it ended.
+-- (A pull replaces the table by DELETE and INSERT, which this does not stop.)
+CREATE TRIGGER session_end_is_final
+BEFORE UPDATE OF ended_at, end_reason ON session
+WHEN OLD.ended_at IS NOT NULL
+BEGIN
+    SELECT RAISE(ABORT, 'session already ended');
+END;

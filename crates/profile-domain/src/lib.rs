@@ -17,6 +17,7 @@ pub mod mutation;
 pub mod password;
 pub mod random;
 pub mod state;
+pub mod sync;
 pub mod text;
 pub mod time_zone;
 

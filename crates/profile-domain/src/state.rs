@@ -70,6 +70,10 @@ pub enum EndReason {
     Ended,
     /// Ended because the password changed on another session.
     PasswordChanged,
+    /// The device signed out of a server.
+    SignedOut,
+    /// An administrator disabled the user.
+    Disabled,
 }
 
 impl EndReason {
@@ -83,6 +87,8 @@ impl EndReason {
         match text {
             "ended" => Some(Self::Ended),
             "password_changed" => Some(Self::PasswordChanged),
+            "signed_out" => Some(Self::SignedOut),
+            "disabled" => Some(Self::Disabled),
             _ => None,
         }
     }

@@ -17,7 +17,7 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 
 /// The protocol version every request body names in `"protocol"`.
-pub const PROTOCOL: u32 = 1;
+pub use profile_domain::sync::PROTOCOL;
 
 /// Serves the HTTP API on `config.listen` until SIGTERM or Ctrl-C, then finishes the
 /// requests under way.
