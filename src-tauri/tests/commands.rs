@@ -68,11 +68,9 @@ fn open_state(dir: &std::path::Path) -> Result<AppState, profile_core::CoreError
 fn harness_on(picks: &[&std::path::Path], signed_in: bool) -> Harness {
     let dir = TempDir::new().unwrap();
     let app = with_commands(mock_builder()).build(context()).unwrap();
-    let state = open_state(dir.path()).unwrap();
-    let state = AppState {
-        picker: FilePicker::queue(picks.iter().map(|p| p.to_path_buf())),
-        ..state
-    };
+    let state = open_state(dir.path())
+        .unwrap()
+        .with_picker(FilePicker::queue(picks.iter().map(|p| p.to_path_buf())));
     app.manage(state);
     let main = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()

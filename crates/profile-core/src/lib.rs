@@ -34,6 +34,6 @@ pub use profile::Profile;
 pub use random::Randomness;
 pub use security::{
     AccountState, AccountStatus, AccountStore, Checklist, DeviceInfo, Password, Session, SessionId,
-    SessionView,
+    SessionView, SignedIn,
 };
 pub use store::{FirstRun, ProfileChanges, ProfileStore};
