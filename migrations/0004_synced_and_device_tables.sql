@@ -46,6 +46,7 @@ CREATE TABLE outbox_by_client (
     payload      TEXT    NOT NULL CHECK (json_valid(payload)),
     created_at   INTEGER NOT NULL,
     state        TEXT    NOT NULL DEFAULT 'pending' CHECK (state IN ('pending', 'sealed')),
+    cookie       INTEGER NOT NULL DEFAULT 0,    -- the server version the change was made against
     UNIQUE (client_id, seq)
 ) STRICT;
 INSERT INTO outbox_by_client (client_id, seq, mutation_id, name, payload, created_at)
@@ -53,9 +54,33 @@ INSERT INTO outbox_by_client (client_id, seq, mutation_id, name, payload, create
 DROP TABLE outbox;
 ALTER TABLE outbox_by_client RENAME TO outbox;
 
--- The sync client's place: which session it pushes as, and the server version it last saw.
+-- The sync client's place: which session it pushes as, the server version it last saw, and
+-- the seq up to which it has the server's results.
 ALTER TABLE sync_client ADD COLUMN client_id TEXT;
 ALTER TABLE sync_client ADD COLUMN cookie INTEGER NOT NULL DEFAULT 0 CHECK (cookie >= 0);
+ALTER TABLE sync_client ADD COLUMN acked_seq INTEGER NOT NULL DEFAULT 0 CHECK (acked_seq >= 0);
+
+-- Device-local: this device's changes the server refused, kept to show the person.
+CREATE TABLE sync_rejection (
+    client_id    TEXT    NOT NULL,
+    seq          INTEGER NOT NULL,
+    mutation_id  TEXT    NOT NULL,
+    name         TEXT    NOT NULL,
+    payload      TEXT    NOT NULL CHECK (json_valid(payload)),
+    code         TEXT    NOT NULL,
+    field        TEXT,
+    PRIMARY KEY (client_id, seq)
+) STRICT;
+
+-- Device-local: values the server kept from being lost when a later change overwrote them.
+CREATE TABLE sync_conflict (
+    id           TEXT    PRIMARY KEY NOT NULL,
+    field        TEXT    NOT NULL,
+    overwritten  TEXT    NOT NULL CHECK (json_valid(overwritten)),
+    applied      TEXT    NOT NULL CHECK (json_valid(applied)),
+    by_session   TEXT    NOT NULL,
+    at           INTEGER NOT NULL
+) STRICT;
 
 -- Synced: sessions as a server records them, which may also end by signing out or by an
 -- administrator disabling the user. (Rebuilt to widen the reason's CHECK.)

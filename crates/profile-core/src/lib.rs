@@ -15,6 +15,7 @@ pub mod private_files;
 pub mod profile;
 pub mod security;
 pub mod store;
+pub mod sync;
 mod synced;
 pub mod tables;
 pub mod time_zone;

@@ -27,17 +27,17 @@ pub(crate) async fn append(
     now_ms: i64,
 ) -> Result<i64, CoreError> {
     // Numbered in the sequence of the sync client the row is for (DESIGN.md §6).
-    let (seq, client_id): (i64, Option<String>) = sqlx::query_as(
+    let (seq, client_id, cookie): (i64, Option<String>, i64) = sqlx::query_as(
         "UPDATE sync_client SET next_seq = next_seq + 1 WHERE id = 1 \
-         RETURNING next_seq - 1, client_id",
+         RETURNING next_seq - 1, client_id, cookie",
     )
     .fetch_one(&mut *conn)
     .await?;
     let payload = serde_json::to_string(&mutation.args())
         .map_err(|e| CoreError::Corrupt(format!("cannot encode mutation: {e}")))?;
     sqlx::query(
-        "INSERT INTO outbox (client_id, seq, mutation_id, name, payload, created_at) \
-         VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (client_id, seq, mutation_id, name, payload, created_at, cookie) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(client_id)
     .bind(seq)
@@ -45,6 +45,7 @@ pub(crate) async fn append(
     .bind(mutation.name())
     .bind(payload)
     .bind(now_ms)
+    .bind(cookie)
     .execute(&mut *conn)
     .await?;
     Ok(seq)

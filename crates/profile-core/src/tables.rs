@@ -13,4 +13,6 @@ pub const DEVICE_LOCAL: &[&str] = &[
     "sync_client",
     "outbox",
     "avatar_blob",
+    "sync_rejection",
+    "sync_conflict",
 ];

@@ -358,6 +358,18 @@ pub enum ErrorCode {
         message = "No user has this e-mail address."
     )]
     UserNotFound,
+    /// The device is not linked to a server, so there is nothing to sync with.
+    #[strum(
+        serialize = "sync.not_linked",
+        message = "This profile is not linked to a server."
+    )]
+    SyncNotLinked,
+    /// The server cannot be reached; changes stay queued and are sent later.
+    #[strum(
+        serialize = "sync.offline",
+        message = "The server cannot be reached. Your changes are kept and sent later."
+    )]
+    SyncOffline,
     /// The request names a protocol version this server does not speak.
     #[strum(
         serialize = "sync.protocol_mismatch",

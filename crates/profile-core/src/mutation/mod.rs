@@ -1,7 +1,7 @@
 //! Named mutations (DESIGN.md §3) on this device: the domain's mutations, applied to the
 //! local copy and appended to the outbox in one transaction.
 
-mod local;
+pub(crate) mod local;
 mod log;
 
 pub use local::LocalChange;
