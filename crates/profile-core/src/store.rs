@@ -198,6 +198,15 @@ impl ProfileStore {
         self.log.commit(mutation).await
     }
 
+    /// The synced state as this device holds it, without the local password (e.g. to set
+    /// beside a server's snapshot).
+    pub async fn synced_state(&self) -> Result<profile_domain::UserState, CoreError> {
+        let mut conn = self.db.pool().acquire().await?;
+        let mut state = crate::synced::load(&mut conn).await?;
+        state.credential = None;
+        Ok(state)
+    }
+
     /// The mutations not yet acknowledged by a server, oldest first.
     pub async fn pending(&self) -> Result<Vec<OutboxEntry>, CoreError> {
         let mut conn = self.db.pool().acquire().await?;

@@ -9,4 +9,4 @@ mod transport;
 
 pub use backoff::Backoff;
 pub use client::{SyncClient, SyncError, SyncOutcome};
-pub use transport::{Transport, TransportError};
+pub use transport::{Reply, Transport, TransportError};
