@@ -805,19 +805,28 @@ macro_rules! impl_store {
                             .collect::<Result<_, _>>()?,
                     })
                 };
-                let results: Vec<shared::LoggedRow> = sqlx::query_as(shared::RESULTS_AFTER)
-                    .bind(session_id)
-                    .bind(request.acked_seq)
-                    .bind(shared::MAX_PULL_RESULTS)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let mut conflicts: Vec<shared::ConflictRow> =
+                // An unchanged pull (the common case) skips what cannot exist: results past
+                // `last_seq`, and conflicts past the current version.
+                let results: Vec<shared::LoggedRow> = if request.acked_seq >= last_seq {
+                    Vec::new()
+                } else {
+                    sqlx::query_as(shared::RESULTS_AFTER)
+                        .bind(session_id)
+                        .bind(request.acked_seq)
+                        .bind(shared::MAX_PULL_RESULTS)
+                        .fetch_all(&mut *tx)
+                        .await?
+                };
+                let mut conflicts: Vec<shared::ConflictRow> = if request.cookie >= user.version {
+                    Vec::new()
+                } else {
                     sqlx::query_as(shared::CONFLICTS_AFTER)
                         .bind(user_id)
                         .bind(request.cookie)
                         .bind(shared::MAX_PULL_CONFLICTS)
                         .fetch_all(&mut *tx)
-                        .await?;
+                        .await?
+                };
                 tx.commit().await?;
                 conflicts.reverse();
                 Ok(profile_domain::sync::PullResponse {
