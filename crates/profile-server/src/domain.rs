@@ -4,7 +4,7 @@
 
 pub use profile_domain::clock::{Clock, ManualClock, SystemClock};
 pub use profile_domain::env::Env;
-pub use profile_domain::error::{ErrorCode, ValidationError};
+pub use profile_domain::error::{ErrorCode, ValidationError, WireCode};
 pub use profile_domain::fields;
 pub use profile_domain::ids::new_id;
 pub use profile_domain::password::throttle::Throttle;

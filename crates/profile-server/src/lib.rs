@@ -8,6 +8,7 @@ pub mod error;
 pub mod http;
 pub mod secret;
 pub mod store;
+pub mod sync;
 pub mod throttle;
 
 use crate::config::ServeConfig;

@@ -105,6 +105,27 @@ async fn serves_over_tcp_and_leaves_no_secret_behind(backend: Backend) {
     .await
     .unwrap();
     let second_secret = second["secret"].as_str().unwrap().to_owned();
+    // A sync round from the second session: its secret travels on every sync request.
+    let user_id = second["user"]["id"].as_str().unwrap().to_owned();
+    let pushed = post(
+        "/v1/sync/push",
+        Some(&second_secret),
+        json!({ "protocol": 1, "mutations": [{
+            "seq": 1, "id": uuid::Uuid::now_v7(), "name": "profile.set", "cookie": 0,
+            "args": { "profile_id": user_id, "organization": "Acure" },
+        }] }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(pushed.status(), 200);
+    let pulled = post(
+        "/v1/sync/pull",
+        Some(&second_secret),
+        json!({ "protocol": 1, "cookie": 0, "acked_seq": 0 }),
+    )
+    .await
+    .unwrap();
+    assert_eq!(pulled.status(), 200);
     let out = post("/v1/auth/sign-out", Some(&secret), json!({ "protocol": 1 }))
         .await
         .unwrap();

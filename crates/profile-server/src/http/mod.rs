@@ -5,6 +5,7 @@ pub mod auth;
 pub mod error;
 pub mod health;
 pub mod json;
+pub mod sync;
 
 use crate::config::Limits;
 use crate::domain::{password_hash, Clock, Env, Password, Randomness};
@@ -117,6 +118,9 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/health", get(health::health))
         .route("/v1/auth/sign-out", post(auth::sign_out))
         .route("/v1/auth/password", post(auth::change_password))
+        .route("/v1/sync/push", post(sync::push))
+        .route("/v1/sync/pull", post(sync::pull))
+        .route("/v1/blobs/{sha256}", get(sync::blob))
         .merge(sign_in)
         .fallback(|| async { ServerError::NotFound })
         .method_not_allowed_fallback(|| async { ServerError::MethodNotAllowed })

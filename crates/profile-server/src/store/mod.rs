@@ -13,7 +13,9 @@ pub use postgres::PostgresStore;
 pub use sqlite::SqliteStore;
 
 use crate::config::DatabaseConfig;
+use crate::sync::PreparedMutation;
 use async_trait::async_trait;
+use profile_domain::sync::{PullRequest, PullResponse, PushResponse};
 use std::sync::Arc;
 
 /// A storage failure, or an answer the caller acts on.
@@ -311,6 +313,36 @@ pub trait Store: Send + Sync + 'static {
     /// Stores a new password hash (compare-and-set on the version) and ends every other
     /// session of the user with `password_changed`.
     async fn change_password(&self, change: &PasswordChange) -> Result<(), StoreError>;
+
+    /// Processes a push of `session_id` (of `user_id`) in `seq` order, in one transaction
+    /// with the session's and the user's rows locked: duplicates get their stored result, a
+    /// gap stops the batch, the others are applied or rejected, logged, and move
+    /// `last_seq`. [`StoreError::SessionEnded`] if the session has ended.
+    async fn push(
+        &self,
+        session_id: &str,
+        user_id: &str,
+        batch: &[PreparedMutation],
+        now: i64,
+    ) -> Result<PushResponse, StoreError>;
+    /// Answers a pull of `session_id` (of `user_id`) from one consistent read.
+    async fn pull(
+        &self,
+        session_id: &str,
+        user_id: &str,
+        request: &PullRequest,
+    ) -> Result<PullResponse, StoreError>;
+    /// The user's avatar blob with this SHA-256, if they have one.
+    async fn blob(&self, user_id: &str, sha256: &str) -> Result<Option<StoredBlob>, StoreError>;
+}
+
+/// Picture bytes stored under their SHA-256.
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
+pub struct StoredBlob {
+    /// `image/jpeg` or `image/png`.
+    pub mime: String,
+    /// The encoded picture.
+    pub bytes: Vec<u8>,
 }
 
 /// Opens (creating if needed) the configured database and brings its schema up to date.

@@ -28,7 +28,9 @@ impl PostgresStore {
     const LOCK_SESSION: &'static str =
         "SELECT user_id, ended_at FROM sessions WHERE id = $1 FOR UPDATE";
     const LOCK_USER_SESSIONS: &'static str =
-        "SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL FOR UPDATE";
+        "SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id FOR UPDATE";
+    /// Appended to the push's read of the user's row.
+    const FOR_UPDATE: &'static str = " FOR UPDATE";
     const LOCK_USER: &'static str =
         "SELECT password_version, disabled_at FROM users WHERE id = $1 FOR UPDATE";
 
@@ -46,6 +48,14 @@ impl PostgresStore {
     /// A transaction; its locks are taken row by row with `FOR UPDATE`.
     async fn begin_write(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
         Ok(self.pool.begin().await?)
+    }
+
+    /// A read-only transaction that sees one snapshot throughout.
+    async fn begin_read(&self) -> Result<Transaction<'static, Postgres>, StoreError> {
+        Ok(self
+            .pool
+            .begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?)
     }
 }
 

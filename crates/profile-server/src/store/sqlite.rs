@@ -30,7 +30,9 @@ impl SqliteStore {
     // so these plain reads are as good as row locks.
     const LOCK_SESSION: &'static str = "SELECT user_id, ended_at FROM sessions WHERE id = $1";
     const LOCK_USER_SESSIONS: &'static str =
-        "SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL";
+        "SELECT id FROM sessions WHERE user_id = $1 AND ended_at IS NULL ORDER BY id";
+    /// Appended to the push's read of the user's row.
+    const FOR_UPDATE: &'static str = "";
     const LOCK_USER: &'static str = "SELECT password_version, disabled_at FROM users WHERE id = $1";
 
     /// Opens (creating if needed, owner-only) the file at `path` and migrates it.
@@ -56,6 +58,11 @@ impl SqliteStore {
     /// could find another writer in between and fail with SQLITE_BUSY instead of waiting.
     async fn begin_write(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
         Ok(self.pool.begin_with("BEGIN IMMEDIATE").await?)
+    }
+
+    /// A read transaction: WAL gives it one snapshot from its first read.
+    async fn begin_read(&self) -> Result<Transaction<'static, Sqlite>, StoreError> {
+        Ok(self.pool.begin().await?)
     }
 }
 
