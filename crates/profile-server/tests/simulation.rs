@@ -47,7 +47,8 @@ const CLIENTS: usize = 3;
 const STEPS: usize = 60;
 const HEAL_ROUNDS: usize = 5;
 const DEFAULT_SEEDS: u64 = 200;
-const EMAIL: &str = "anna@example.com";
+/// Seeds run at once.
+const PARALLEL_SEEDS: usize = 6;
 const FIRST_PASSWORD: &str = "Tuman-42-Loshadka";
 
 // ---------------------------------------------------------------------------------------
@@ -221,10 +222,10 @@ impl Server {
     }
 
     /// Signs in directly (not through the faults: the device retries a sign-in itself).
-    async fn sign_in(&self, password: &str, device: usize) -> (Uuid, String) {
+    async fn sign_in(&self, email: &str, password: &str, device: usize) -> (Uuid, String) {
         let body = json!({
             "protocol": PROTOCOL,
-            "email": EMAIL,
+            "email": email,
             "password": password,
             "device": { "name": format!("device {device}"), "os": "Linux", "app_version": "0.1.0" },
         });
@@ -298,6 +299,7 @@ async fn post(
 
 struct Device {
     index: usize,
+    email: String,
     path: PathBuf,
     net: Arc<Network>,
     clock: Arc<ManualClock>,
@@ -313,7 +315,7 @@ struct Device {
 }
 
 async fn open_store(
-    path: &PathBuf,
+    path: &std::path::Path,
     clock: &Arc<ManualClock>,
     seed: u64,
 ) -> (ProfileStore, AccountStore, Env) {
@@ -327,17 +329,25 @@ async fn open_store(
 }
 
 impl Device {
-    async fn new(index: usize, dir: &TempDir, server: &Server, password: &str, seed: u64) -> Self {
+    async fn new(
+        index: usize,
+        email: &str,
+        dir: &TempDir,
+        server: &Server,
+        password: &str,
+        seed: u64,
+    ) -> Self {
         let path = dir.path().join(format!("device-{index}.sqlite3"));
         let clock = Arc::new(ManualClock::at(START_MS));
         let net = Arc::new(Network::new(
             server.routers.clone(),
-            seed ^ (index as u64 + 1) * 7919,
+            seed ^ ((index as u64 + 1) * 7919),
         ));
         let (profiles, accounts, env) = open_store(&path, &clock, seed + index as u64).await;
         let sync = SyncClient::new(profiles.database().clone(), env, net.clone());
         let mut device = Self {
             index,
+            email: email.to_owned(),
             path,
             net,
             clock,
@@ -355,7 +365,7 @@ impl Device {
 
     /// Signs in anew (a new session, so a fresh `seq` space) and links the store to it.
     async fn sign_in(&mut self, server: &Server, password: &str) {
-        let (session, secret) = server.sign_in(password, self.index).await;
+        let (session, secret) = server.sign_in(&self.email, password, self.index).await;
         *self.net.secret.lock().unwrap() = secret.clone();
         self.sync.link(session, "sim://server").await.unwrap();
         self.session = session;
@@ -363,9 +373,9 @@ impl Device {
         self.cookie = 0;
     }
 
-    /// A crash: everything in memory is gone; the store file is opened again.
+    /// A crash: everything in memory is gone (no orderly close); the store file is opened
+    /// again.
     async fn restart(&mut self, seed: u64) {
-        self.profiles.close().await;
         let (profiles, accounts, env) = open_store(&self.path, &self.clock, seed).await;
         self.sync = SyncClient::new(profiles.database().clone(), env, self.net.clone());
         self.profiles = profiles;
@@ -438,15 +448,16 @@ fn comparable(state: &UserState) -> (Option<String>, Vec<(Uuid, Option<i64>)>) {
 // ---------------------------------------------------------------------------------------
 // One seed.
 
-async fn run_seed(seed: u64, backend: Backend, instances: usize) -> Result<(), String> {
+async fn run_seed(seed: u64, server: &Server) -> Result<(), String> {
     let mut rng = StdRng::seed_from_u64(seed);
-    let server = Server::start(backend, instances).await;
-    server.db.add_user(EMAIL, "Anna", FIRST_PASSWORD).await;
+    // Every seed is a user of its own on the one server: users share nothing.
+    let email = format!("seed-{seed}@example.com");
+    let user_id = server.db.add_user(&email, "Anna", FIRST_PASSWORD).await;
     let mut password = FIRST_PASSWORD.to_owned();
-    let dir = TempDir::new().unwrap();
+    let dir = scratch_dir();
     let mut devices = Vec::new();
     for i in 0..CLIENTS {
-        devices.push(Device::new(i, &dir, &server, &password, seed).await);
+        devices.push(Device::new(i, &email, &dir, server, &password, seed).await);
     }
     let pictures = [avatar(40), avatar(200)];
     let mut ended_sessions: HashSet<Uuid> = HashSet::new();
@@ -500,7 +511,7 @@ async fn run_seed(seed: u64, backend: Backend, instances: usize) -> Result<(), S
             38..=64 => match devices[d].sync_round().await {
                 Err(SyncError::Revoked) => {
                     ended_sessions.insert(devices[d].session);
-                    devices[d].sign_in(&server, &password).await;
+                    devices[d].sign_in(server, &password).await;
                 }
                 Err(SyncError::Offline(_)) | Ok(()) => {}
                 Err(other) => return Err(format!("step {step}: device {d}: sync: {other:?}")),
@@ -570,7 +581,7 @@ async fn run_seed(seed: u64, backend: Backend, instances: usize) -> Result<(), S
                 Ok(()) => {}
                 Err(SyncError::Revoked) => {
                     ended_sessions.insert(device.session);
-                    device.sign_in(&server, &password).await;
+                    device.sign_in(server, &password).await;
                 }
                 Err(other) => return Err(format!("heal: device {}: {other:?}", device.index)),
             }
@@ -606,17 +617,13 @@ async fn run_seed(seed: u64, backend: Backend, instances: usize) -> Result<(), S
         }
         return Err(report);
     }
-    check_log(&server, &devices, &ended_sessions).await
+    check_log(server, &user_id, &devices).await
 }
 
 /// The server's log: one row per (session, seq) and per mutation id, every acknowledged
 /// mutation in it, and nothing applied from a session after it ended.
-async fn check_log(
-    server: &Server,
-    devices: &[Device],
-    _ended: &HashSet<Uuid>,
-) -> Result<(), String> {
-    let rows = log_rows(&server.db).await;
+async fn check_log(server: &Server, user_id: &str, devices: &[Device]) -> Result<(), String> {
+    let rows = log_rows(&server.db, user_id).await;
     let mut by_slot: HashMap<(String, i64), usize> = HashMap::new();
     let mut ids = HashSet::new();
     for row in &rows {
@@ -662,20 +669,24 @@ struct LogRow {
 
 const LOG_SQL: &str =
     "SELECT l.session_id, l.seq, l.mutation_id, l.status, l.received_at, s.ended_at \
-     FROM mutation_log l JOIN sessions s ON s.id = l.session_id";
+     FROM mutation_log l JOIN sessions s ON s.id = l.session_id WHERE l.user_id = $1";
 
-async fn log_rows(db: &TestDb) -> Vec<LogRow> {
+async fn log_rows(db: &TestDb, user_id: &str) -> Vec<LogRow> {
     type Row = (String, i64, Option<String>, String, i64, Option<i64>);
     let rows: Vec<Row> = match (&db.sqlite_path, &db.postgres_url) {
         (Some(path), _) => {
             let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
                 .await
                 .unwrap();
-            sqlx::query_as(LOG_SQL).fetch_all(&pool).await.unwrap()
+            let rows = sqlx::query_as(LOG_SQL).bind(user_id).fetch_all(&pool).await;
+            pool.close().await;
+            rows.unwrap()
         }
         (None, Some(url)) => {
             let pool = sqlx::PgPool::connect(url).await.unwrap();
-            sqlx::query_as(LOG_SQL).fetch_all(&pool).await.unwrap()
+            let rows = sqlx::query_as(LOG_SQL).bind(user_id).fetch_all(&pool).await;
+            pool.close().await;
+            rows.unwrap()
         }
         _ => unreachable!("a test database is SQLite or PostgreSQL"),
     };
@@ -695,6 +706,18 @@ async fn log_rows(db: &TestDb) -> Vec<LogRow> {
 
 // ---------------------------------------------------------------------------------------
 
+/// A directory for the devices' stores: in memory where the OS offers one (`/dev/shm`), so
+/// the stores' fsyncs cost nothing; the code under test is the same.
+fn scratch_dir() -> TempDir {
+    let shm = std::path::Path::new("/dev/shm");
+    if shm.is_dir() {
+        if let Ok(dir) = TempDir::new_in(shm) {
+            return dir;
+        }
+    }
+    TempDir::new().unwrap()
+}
+
 fn seeds() -> Vec<u64> {
     if let Ok(one) = std::env::var("SIM_SEED") {
         return vec![one.parse().expect("SIM_SEED is a number")];
@@ -711,13 +734,42 @@ async fn simulate(backend: Backend, instances: usize, seeds: Vec<u64>) {
         postgres_url(); // fails loudly when the private PostgreSQL is missing
     }
     let started = std::time::Instant::now();
-    let mut failures = Vec::new();
-    for &seed in &seeds {
-        if let Err(why) = run_seed(seed, backend, instances).await {
-            eprintln!("seed {seed} ({backend:?}, {instances} instance(s)) FAILED: {why}");
-            failures.push(seed);
-        }
-    }
+    let server = std::rc::Rc::new(Server::start(backend, instances).await);
+    // Seeds are independent (each is a user of its own, with its own devices); several run
+    // at once because much of a seed's time is spent waiting (fsync, Argon2 on the
+    // blocking threads).
+    // On one thread (a LocalSet): a seed's future holds borrows across awaits.
+    let local = tokio::task::LocalSet::new();
+    let mut failures = local
+        .run_until(async {
+            let mut failures = Vec::new();
+            let mut running = tokio::task::JoinSet::new();
+            let mut seed_of = HashMap::new();
+            let mut queue = seeds.clone().into_iter();
+            loop {
+                while running.len() < PARALLEL_SEEDS {
+                    let Some(seed) = queue.next() else { break };
+                    let server = server.clone();
+                    let task = running.spawn_local(async move { run_seed(seed, &server).await });
+                    seed_of.insert(task.id(), seed);
+                }
+                let Some(done) = running.join_next_with_id().await else {
+                    break;
+                };
+                // A panic inside a seed is a failure of that seed, named like any other.
+                let (seed, outcome) = match done {
+                    Ok((id, outcome)) => (seed_of[&id], outcome),
+                    Err(err) => (seed_of[&err.id()], Err(format!("panicked: {err}"))),
+                };
+                if let Err(why) = outcome {
+                    eprintln!("seed {seed} ({backend:?}, {instances} instance(s)) FAILED: {why}");
+                    failures.push(seed);
+                }
+            }
+            failures
+        })
+        .await;
+    failures.sort_unstable();
     eprintln!(
         "{} seeds on {backend:?} with {instances} instance(s) in {:.1} s; failing seeds: {failures:?}",
         seeds.len(),
