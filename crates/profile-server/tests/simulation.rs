@@ -312,6 +312,8 @@ struct Device {
     cookie: i64,
     /// Mutation ids this device saw acknowledged (gone from its outbox after a round).
     acked: HashSet<Uuid>,
+    /// Every session secret it was given.
+    secrets: Vec<String>,
 }
 
 async fn open_store(
@@ -358,6 +360,7 @@ impl Device {
             secret: String::new(),
             cookie: 0,
             acked: HashSet::new(),
+            secrets: Vec::new(),
         };
         device.sign_in(server, password).await;
         device
@@ -369,6 +372,7 @@ impl Device {
         *self.net.secret.lock().unwrap() = secret.clone();
         self.sync.link(session, "sim://server").await.unwrap();
         self.session = session;
+        self.secrets.push(secret.clone());
         self.secret = secret;
         self.cookie = 0;
     }
@@ -454,6 +458,7 @@ async fn run_seed(seed: u64, server: &Server) -> Result<(), String> {
     let email = format!("seed-{seed}@example.com");
     let user_id = server.db.add_user(&email, "Anna", FIRST_PASSWORD).await;
     let mut password = FIRST_PASSWORD.to_owned();
+    let mut passwords = vec![password.clone()];
     let dir = scratch_dir();
     let mut devices = Vec::new();
     for i in 0..CLIENTS {
@@ -539,6 +544,7 @@ async fn run_seed(seed: u64, server: &Server) -> Result<(), String> {
                 )
                 .await;
                 if status == StatusCode::OK {
+                    passwords.push(new.clone());
                     password = new;
                     for (i, other) in devices.iter().enumerate() {
                         if i != d {
@@ -617,7 +623,36 @@ async fn run_seed(seed: u64, server: &Server) -> Result<(), String> {
         }
         return Err(report);
     }
-    check_log(server, &user_id, &devices).await
+    check_log(server, &user_id, &devices).await?;
+    check_no_secret_at_rest(&devices, &passwords)
+}
+
+/// No device's store file or its WAL holds a password or a session secret in plain text.
+fn check_no_secret_at_rest(devices: &[Device], passwords: &[String]) -> Result<(), String> {
+    let mut secrets: Vec<&str> = passwords.iter().map(String::as_str).collect();
+    secrets.extend(
+        devices
+            .iter()
+            .flat_map(|d| d.secrets.iter().map(String::as_str)),
+    );
+    for device in devices {
+        for suffix in ["", "-wal"] {
+            let mut name = device.path.as_os_str().to_owned();
+            name.push(suffix);
+            let Ok(bytes) = std::fs::read(&name) else {
+                continue;
+            };
+            for secret in &secrets {
+                if bytes.windows(secret.len()).any(|w| w == secret.as_bytes()) {
+                    return Err(format!(
+                        "device {} keeps a secret in {name:?}",
+                        device.index
+                    ));
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The server's log: one row per (session, seq) and per mutation id, every acknowledged
