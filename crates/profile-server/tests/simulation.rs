@@ -110,9 +110,9 @@ impl Network {
         (status, bytes.to_vec())
     }
 
-    /// Sends one call through the faults: a late duplicate of an earlier call may arrive
-    /// first; the call may be lost on the way, delivered twice, kept to arrive again later,
-    /// or delivered with its answer lost.
+    /// Sends one call through the faults: a late (delayed or duplicated) earlier call may
+    /// arrive first; the call may be lost on the way, delayed until after later calls,
+    /// delivered twice, kept to arrive again later, or delivered with its answer lost.
     async fn call(
         &self,
         method: Method,
@@ -137,6 +137,11 @@ impl Network {
         };
         if self.chance(0.1) {
             return Err(TransportError::Unreachable("request lost".into()));
+        }
+        if self.chance(0.05) {
+            // Delayed: it arrives only after later calls, and the device hears nothing.
+            self.held.lock().unwrap().push(sent);
+            return Err(TransportError::Unreachable("request delayed".into()));
         }
         if self.chance(0.1) {
             self.held.lock().unwrap().push(sent.clone());
