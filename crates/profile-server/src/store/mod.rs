@@ -44,30 +44,8 @@ pub enum StoreError {
     Corrupt(String),
 }
 
-/// Why a session ended (the `end_reason` column).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum EndReason {
-    /// The device signed out.
-    SignedOut,
-    /// Another of the user's sessions ended it.
-    Ended,
-    /// The password changed.
-    PasswordChanged,
-    /// An administrator disabled the user.
-    Disabled,
-}
-
-impl EndReason {
-    /// The stored spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::SignedOut => "signed_out",
-            Self::Ended => "ended",
-            Self::PasswordChanged => "password_changed",
-            Self::Disabled => "disabled",
-        }
-    }
-}
+/// Why a session ended (the `end_reason` column): the domain's reasons.
+pub use profile_domain::state::EndReason;
 
 /// A user as stored.
 #[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
