@@ -248,23 +248,27 @@ impl Server {
         )
     }
 
-    /// The user's whole synced state, as a first pull sees it.
-    async fn snapshot(&self, secret: &str) -> (i64, UserState) {
+    /// The user's whole synced state, as a first pull sees it, through the first of
+    /// `secrets` whose session is still active; `None` when every one has ended.
+    async fn snapshot(&self, secrets: &[&str]) -> Option<(i64, UserState)> {
         let body = json!({ "protocol": PROTOCOL, "cookie": 0, "acked_seq": 0 });
-        let (status, bytes) = post(&self.routers[0], "/v1/sync/pull", Some(secret), &body).await;
-        assert_eq!(
-            status,
-            StatusCode::OK,
-            "{}",
-            String::from_utf8_lossy(&bytes)
-        );
-        let pull: PullResponse = serde_json::from_slice(&bytes).unwrap();
-        (
-            pull.cookie,
-            pull.snapshot
-                .expect("a first pull has a snapshot")
-                .into_state(),
-        )
+        for secret in secrets {
+            let (status, bytes) =
+                post(&self.routers[0], "/v1/sync/pull", Some(secret), &body).await;
+            if status == StatusCode::UNAUTHORIZED {
+                continue;
+            }
+            assert_eq!(
+                status,
+                StatusCode::OK,
+                "{}",
+                String::from_utf8_lossy(&bytes)
+            );
+            let pull: PullResponse = serde_json::from_slice(&bytes).unwrap();
+            let snapshot = pull.snapshot.expect("a first pull has a snapshot");
+            return Some((pull.cookie, snapshot.into_state()));
+        }
+        None
     }
 }
 
@@ -597,7 +601,11 @@ async fn run_seed(seed: u64, server: &Server) -> Result<(), String> {
                 Err(other) => return Err(format!("heal: device {}: {other:?}", device.index)),
             }
         }
-        let (version, truth) = server.snapshot(&devices[0].secret).await;
+        let secrets: Vec<&str> = devices.iter().map(|d| d.secret.as_str()).collect();
+        // Every device's session ended in this round: the next round signs them in again.
+        let Some((version, truth)) = server.snapshot(&secrets).await else {
+            continue;
+        };
         let mut all = true;
         for device in &devices {
             let mine = device.profiles.synced_state().await.unwrap();
@@ -611,7 +619,11 @@ async fn run_seed(seed: u64, server: &Server) -> Result<(), String> {
         }
     }
     if !converged {
-        let (version, truth) = server.snapshot(&devices[0].secret).await;
+        let secrets: Vec<&str> = devices.iter().map(|d| d.secret.as_str()).collect();
+        let (version, truth) = server
+            .snapshot(&secrets)
+            .await
+            .ok_or("every device's session has ended")?;
         let mut report = format!(
             "not converged within {HEAL_ROUNDS} rounds; server version {version}: {:?}\n",
             comparable(&truth)
