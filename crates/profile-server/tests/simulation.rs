@@ -847,3 +847,97 @@ async fn devices_converge_under_faults_on_postgres() {
 async fn two_server_instances_on_one_postgres_serve_the_same_devices() {
     simulate(Backend::Postgres, 2, seeds()).await;
 }
+
+// ---------------------------------------------------------------------------------------
+// Single cases the review of the sync client asked for, on a network without faults.
+
+/// One server on SQLite, one user, one device signed in and synced once.
+async fn one_device(name: &str) -> (Server, Device, TempDir) {
+    let server = Server::start(Backend::Sqlite, 1).await;
+    let email = format!("{name}@example.com");
+    server.db.add_user(&email, "Anna", FIRST_PASSWORD).await;
+    let dir = scratch_dir();
+    let device = Device::new(0, &email, &dir, &server, FIRST_PASSWORD, 1).await;
+    device.net.faulty.store(false, Ordering::SeqCst);
+    (server, device, dir)
+}
+
+#[tokio::test]
+async fn a_change_pushed_before_the_session_ends_is_applied_not_sealed() {
+    let (server, mut device, _dir) = one_device("own-end").await;
+    device.sync_round().await.unwrap();
+    let me = device.accounts.signed_in(&device.profiles).await.unwrap();
+    let rename = ProfileChanges {
+        name: Some("Boris".into()),
+        ..Default::default()
+    };
+    me.update(rename).await.unwrap();
+    me.end_session(device.session).await.unwrap();
+    // The push applies both; the pull that follows is refused: the session has ended.
+    assert!(matches!(device.sync_round().await, Err(SyncError::Revoked)));
+    let sealed: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM outbox")
+        .fetch_one(device.profiles.database().pool())
+        .await
+        .unwrap();
+    assert_eq!(
+        sealed, 0,
+        "applied changes left the outbox instead of being sealed"
+    );
+    device.sign_in(&server, FIRST_PASSWORD).await;
+    device.sync_round().await.unwrap();
+    let profile = device.profiles.profile().await.unwrap().unwrap();
+    assert_eq!(profile.name, "Boris");
+}
+
+#[tokio::test]
+async fn a_refused_change_does_not_stay_on_the_device() {
+    let (_server, mut device, _dir) = one_device("refused").await;
+    device.sync_round().await.unwrap();
+    let me = device.accounts.signed_in(&device.profiles).await.unwrap();
+    // The e-mail is the sign-in name: a device may not change it by sync.
+    let change = ProfileChanges {
+        email: Some("other@example.com".into()),
+        ..Default::default()
+    };
+    me.update(change).await.unwrap();
+    device.sync_round().await.unwrap();
+    let profile = device.profiles.profile().await.unwrap().unwrap();
+    assert_eq!(profile.email.as_deref(), Some("refused@example.com"));
+    let (code, field): (String, Option<String>) =
+        sqlx::query_as("SELECT code, field FROM sync_rejection")
+            .fetch_one(device.profiles.database().pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        (code.as_str(), field.as_deref()),
+        ("mutation.not_allowed", Some("email"))
+    );
+}
+
+#[tokio::test]
+async fn two_pictures_queued_offline_are_pushed_within_the_body_limit() {
+    let (_server, mut device, _dir) = one_device("pictures").await;
+    device.sync_round().await.unwrap();
+    let me = device.accounts.signed_in(&device.profiles).await.unwrap();
+    // Busy pictures, near the 1 MiB a stored avatar may have.
+    for seed in [3u8, 7] {
+        let pixels: Vec<u8> = (0..512 * 512 * 3)
+            .map(|i: usize| (i.wrapping_mul(seed as usize * 31 + 7) % 251) as u8)
+            .collect();
+        let mut bytes = Vec::new();
+        jpeg_encoder::Encoder::new(&mut bytes, 100)
+            .encode(&pixels, 512, 512, jpeg_encoder::ColorType::Rgb)
+            .unwrap();
+        assert!(bytes.len() > 600 * 1024, "{}", bytes.len());
+        me.set_avatar(EncodedImage {
+            bytes,
+            mime: "image/jpeg",
+            width: 512,
+            height: 512,
+        })
+        .await
+        .unwrap();
+    }
+    device.sync_round().await.unwrap();
+    assert!(device.profiles.pending().await.unwrap().is_empty());
+}

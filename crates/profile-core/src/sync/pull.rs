@@ -8,7 +8,7 @@ use crate::mutation::local;
 use crate::synced;
 use crate::tables;
 use profile_domain::mutation::{ApplyCtx, Blob, Change, Mutation};
-use profile_domain::sync::{MutationStatus, PullResponse, Snapshot};
+use profile_domain::sync::{MutationResult, MutationStatus, PullResponse, PushResponse, Snapshot};
 
 /// Applies `response` for the sync client `client_id`; returns how many mutations are
 /// still pending.
@@ -20,7 +20,7 @@ pub(super) async fn apply(
     now_ms: i64,
 ) -> Result<usize, CoreError> {
     let mut tx = db.begin_write().await?;
-    keep_rejections(&mut tx, client_id, &response).await?;
+    keep_rejections(&mut tx, client_id, &response.results).await?;
     sqlx::query("DELETE FROM outbox WHERE client_id = ? AND seq <= ?")
         .bind(client_id)
         .bind(response.last_seq)
@@ -62,13 +62,35 @@ pub(super) async fn apply(
     Ok(usize::try_from(pending).unwrap_or(0))
 }
 
+/// Takes a push's answer: refusals kept beside their mutation, and every row the server
+/// has processed (applied or refused) out of the outbox, in one transaction.
+pub(super) async fn acknowledge(
+    db: &Database,
+    client_id: &str,
+    response: &PushResponse,
+) -> Result<(), CoreError> {
+    let mut tx = db.begin_write().await?;
+    keep_rejections(&mut tx, client_id, &response.results).await?;
+    sqlx::query("DELETE FROM outbox WHERE client_id = ? AND seq <= ?")
+        .bind(client_id)
+        .bind(response.last_seq)
+        .execute(&mut *tx)
+        .await?;
+    sqlx::query("UPDATE sync_client SET acked_seq = MAX(acked_seq, ?) WHERE id = 1")
+        .bind(response.last_seq)
+        .execute(&mut *tx)
+        .await?;
+    tx.commit().await?;
+    Ok(())
+}
+
 /// Copies the refused mutations (still in the outbox) beside their refusal.
 async fn keep_rejections(
     conn: &mut sqlx::SqliteConnection,
     client_id: &str,
-    response: &PullResponse,
+    results: &[MutationResult],
 ) -> Result<(), CoreError> {
-    for result in &response.results {
+    for result in results {
         if result.status != MutationStatus::Rejected {
             continue;
         }

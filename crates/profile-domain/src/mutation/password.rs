@@ -76,10 +76,12 @@ impl Kind for PasswordChange {
     }
 
     fn apply(&self, state: &mut UserState, ctx: &ApplyCtx) -> Result<Change, Rejection> {
-        let acting = match ctx.actor {
+        // The session the change comes from is the applier's (the server's authenticated
+        // one, the device's signed-in one); the payload's only where the applier has none.
+        let acting = ctx.session().or(match ctx.actor {
             super::Actor::Device { .. } => self.session_id,
-            _ => ctx.session(),
-        };
+            _ => None,
+        });
         // Changes from an ended session are never applied (DESIGN.md §6).
         if let Some(id) = acting {
             if !state.sessions.get(&id).is_some_and(|s| s.is_active()) {
