@@ -4,7 +4,7 @@ use crate::boot::BootFailure;
 use crate::picker::FilePicker;
 use profile_core::avatar::{AvatarPipeline, AvatarSource, CancelToken};
 use profile_core::time_zone::TimeZoneCatalog;
-use profile_core::{AccountStore, CoreError, DeviceInfo, Env, FirstRun, ProfileStore};
+use profile_core::{AccountStore, CoreError, DeviceInfo, Env, FirstRun, ProfileStore, SignedIn};
 use std::path::{Path, PathBuf};
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::Mutex;
@@ -13,11 +13,14 @@ use tokio::sync::Mutex;
 pub const DB_FILE: &str = "profile.sqlite3";
 
 /// Everything the commands need.
+///
+/// The profile store and the account are private: a command reaches the profile and the
+/// sessions only through [`AppState::signed_in`], so none can forget the sign-in check.
 pub struct AppState {
     /// The local profile store.
-    pub store: ProfileStore,
+    store: ProfileStore,
     /// Password and sessions of the profile on this device.
-    pub account: AccountStore,
+    account: AccountStore,
     /// What a first run takes from the OS: suggested name, language, time zone.
     pub first_run: FirstRun,
     /// This device, as its sessions record it.
@@ -57,10 +60,27 @@ impl AppState {
         })
     }
 
-    /// Refuses with `account.signed_out` unless someone is signed in; otherwise records
-    /// that the session is in use (its «last active»).
-    pub async fn signed_in(&self) -> Result<(), CoreError> {
-        self.account.touch_current_session().await
+    /// The same state with files picked by `picker` (tests queue their picks).
+    pub fn with_picker(self, picker: FilePicker) -> Self {
+        Self { picker, ..self }
+    }
+
+    /// The signed-in person, through whom the profile and the sessions are read and
+    /// changed; `account.signed_out` when nobody is signed in. Records that the session is
+    /// in use (its «last active»).
+    pub async fn signed_in(&self) -> Result<SignedIn, CoreError> {
+        self.account.signed_in(&self.store).await
+    }
+
+    /// The account, for what needs no sign-in: where the device stands, creating the local
+    /// account, signing in.
+    pub fn account(&self) -> &AccountStore {
+        &self.account
+    }
+
+    /// The current time, ms since the epoch, from the clock the store works with.
+    pub fn now_ms(&self) -> i64 {
+        self.store.env().now_ms()
     }
 }
 

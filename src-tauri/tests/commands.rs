@@ -68,11 +68,9 @@ fn open_state(dir: &std::path::Path) -> Result<AppState, profile_core::CoreError
 fn harness_on(picks: &[&std::path::Path], signed_in: bool) -> Harness {
     let dir = TempDir::new().unwrap();
     let app = with_commands(mock_builder()).build(context()).unwrap();
-    let state = open_state(dir.path()).unwrap();
-    let state = AppState {
-        picker: FilePicker::queue(picks.iter().map(|p| p.to_path_buf())),
-        ..state
-    };
+    let state = open_state(dir.path())
+        .unwrap()
+        .with_picker(FilePicker::queue(picks.iter().map(|p| p.to_path_buf())));
     app.manage(state);
     let main = WebviewWindowBuilder::new(&app, "main", Default::default())
         .build()
@@ -229,7 +227,7 @@ fn both_languages_have_exactly_the_same_strings() {
     en.sort();
     ru.sort();
     assert_eq!(en, ru);
-    for code in ErrorCode::ALL {
+    for code in ErrorCode::all() {
         let key = format!("errors.{code}");
         assert!(en.contains(&key), "no translation for error code {code}");
     }

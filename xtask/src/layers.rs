@@ -1,7 +1,7 @@
 //! The test layers and the app launcher.
 
 use crate::process::{on_path, run, run_tests, Counts};
-use crate::setup;
+use crate::{postgres, setup};
 use anyhow::{bail, Context, Result};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -16,11 +16,19 @@ pub enum Layer {
     Clippy,
     /// Every workspace test that needs no window: core, commands (mock runtime), durability.
     Unit,
+    /// The server's tests on SQLite and on a private PostgreSQL.
+    Server,
     /// The built app driven through tauri-driver under Xvfb.
     E2e,
 }
 
-const ALL: [Layer; 4] = [Layer::Fmt, Layer::Clippy, Layer::Unit, Layer::E2e];
+const ALL: [Layer; 5] = [
+    Layer::Fmt,
+    Layer::Clippy,
+    Layer::Unit,
+    Layer::Server,
+    Layer::E2e,
+];
 
 impl Layer {
     fn name(self) -> &'static str {
@@ -28,6 +36,7 @@ impl Layer {
             Self::Fmt => "fmt",
             Self::Clippy => "clippy",
             Self::Unit => "unit",
+            Self::Server => "server",
             Self::E2e => "e2e",
         }
     }
@@ -45,9 +54,9 @@ pub fn parse(args: &[String]) -> Result<Vec<Layer>> {
     }
     args.iter()
         .map(|arg| {
-            ALL.into_iter()
-                .find(|l| l.name() == arg)
-                .with_context(|| format!("unknown layer {arg:?}; layers: fmt clippy unit e2e"))
+            ALL.into_iter().find(|l| l.name() == arg).with_context(|| {
+                format!("unknown layer {arg:?}; layers: fmt clippy unit server e2e")
+            })
         })
         .collect()
 }
@@ -63,6 +72,7 @@ pub fn test(root: &Path, layers: &[Layer]) -> Result<()> {
             Layer::Fmt => run(cargo().args(["fmt", "--all", "--check"])).map(|()| None),
             Layer::Clippy => clippy().map(|()| None),
             Layer::Unit => unit().map(Some),
+            Layer::Server => server().map(Some),
             Layer::E2e => end_to_end(root).map(Some),
         };
         match outcome {
@@ -123,10 +133,17 @@ fn clippy() -> Result<()> {
         .args(deny))
 }
 
-/// Every workspace test but the end-to-end ones, then the app's own unit tests again with
+/// Every workspace test but the server's and the end-to-end ones, then the app's own unit tests again with
 /// the scripted picker compiled in (its tests run only in that build).
 fn unit() -> Result<Counts> {
-    let mut counts = run_tests(cargo().args(["test", "--workspace", "--exclude", "acure-e2e"]))?;
+    let mut counts = run_tests(cargo().args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "acure-e2e",
+        "--exclude",
+        "profile-server",
+    ]))?;
     let featured = run_tests(cargo().args([
         "test",
         "--package",
@@ -139,6 +156,24 @@ fn unit() -> Result<Counts> {
     counts.failed += featured.failed;
     counts.ignored += featured.ignored;
     Ok(counts)
+}
+
+/// The server's tests, on SQLite and on PostgreSQL: a private cluster started for them and
+/// removed afterwards, whatever the outcome, unless `ACURE_TEST_POSTGRES_URL` names one.
+fn server() -> Result<Counts> {
+    let private;
+    let url = match std::env::var(postgres::URL_VAR) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            private = postgres::PrivatePostgres::start()?;
+            private.url().to_owned()
+        }
+    };
+    run_tests(
+        cargo()
+            .args(["test", "--package", "profile-server"])
+            .env(postgres::URL_VAR, url),
+    )
 }
 
 /// Builds the app, then runs the end-to-end scenarios against it in a virtual display.

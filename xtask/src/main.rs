@@ -1,7 +1,8 @@
 //! Developer commands for Acure Profile.
 //!
 //! - `cargo xtask run`: installs what is missing, builds the app and starts it.
-//! - `cargo xtask test`: installs what is missing and runs every check and test layer.
+//! - `cargo xtask test`: installs what is missing and runs every check and test layer (the
+//!   server layer starts a private PostgreSQL for its tests).
 //! - `cargo xtask bench`: installs ImageMagick, libvips, argon2 and Xvfb, then times the avatar
 //!   pipeline and one password hash next to those tools, and the app's start-up, memory and
 //!   size next to a bare Tauri app.
@@ -9,6 +10,7 @@
 
 mod icons;
 mod layers;
+mod postgres;
 mod process;
 mod setup;
 mod startup;
@@ -19,7 +21,8 @@ use std::path::PathBuf;
 const USAGE: &str = "usage: cargo xtask <run | test [LAYER…] | bench [startup [STARTS]] | icons>
   run            install what is missing, build and start the app
   test           install what is missing, then run every layer:
-                 fmt, clippy, unit (workspace tests), e2e (the real app under Xvfb)
+                 fmt, clippy, unit (workspace tests), server (the server's tests on
+                 SQLite and on a private PostgreSQL), e2e (the real app under Xvfb)
   test LAYER…    run only the named layers, e.g. `cargo xtask test e2e`
   bench          time the avatar pipeline (vs ImageMagick, libvips) and a password hash
                  (vs the argon2 tool), then run `bench startup`; prints figures

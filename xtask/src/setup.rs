@@ -100,6 +100,12 @@ fn ensure_linux_packages(purpose: Purpose) -> Result<()> {
         Purpose::Bench => wanted.extend_from_slice(BENCH_PACKAGES),
         Purpose::Build | Purpose::Run => {}
     }
+    ensure_debian_packages(&wanted)
+}
+
+/// Installs those of `wanted` (Debian package names) that are missing, with apt-get as
+/// root or through sudo.
+pub fn ensure_debian_packages(wanted: &[&str]) -> Result<()> {
     if !on_path("dpkg-query") {
         bail!(
             "this Linux is not Debian-based, so packages cannot be installed for you.\n\
@@ -107,7 +113,11 @@ fn ensure_linux_packages(purpose: Purpose) -> Result<()> {
             wanted.join(" ")
         );
     }
-    let missing: Vec<&str> = wanted.into_iter().filter(|p| !deb_installed(p)).collect();
+    let missing: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|p| !deb_installed(p))
+        .collect();
     if missing.is_empty() {
         return Ok(());
     }
@@ -145,7 +155,8 @@ fn deb_installed(package: &str) -> bool {
         .unwrap_or(false)
 }
 
-fn is_root() -> bool {
+/// Whether we run as root.
+pub fn is_root() -> bool {
     Command::new("id")
         .arg("-u")
         .output()

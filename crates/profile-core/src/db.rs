@@ -68,11 +68,20 @@ impl Database {
             .await
             .map_err(|e| StoreOpenError::sqlite(path, e))?;
         let migrated = MIGRATOR.run(&mut migrating).await;
+        // Data moves SQL cannot do (hashing), once the schema has moved.
+        let adopted = match migrated {
+            Ok(()) => crate::synced::adopt_inline_avatars(&mut migrating).await,
+            Err(_) => Ok(()),
+        };
         // Closing it fails only if it could not finish a write, which the migration reports.
         let _ = migrating.close().await;
         if let Err(err) = migrated {
             pool.close().await;
             return Err(StoreOpenError::migration(path, err));
+        }
+        if let Err(err) = adopted {
+            pool.close().await;
+            return Err(StoreOpenError::sqlite(path, err));
         }
         Ok(Self { pool })
     }

@@ -1,26 +1,28 @@
-//! Acure Profile core: domain rules, named mutations with their outbox, and the local store.
+//! Acure Profile core: the client. The local store, named mutations with their outbox, the
+//! account and sessions on this device, and the avatar pipeline; the rules come from
+//! `profile-domain`.
 //!
 //! This crate knows nothing of Tauri or of any UI. Time and randomness come in through
 //! [`Env`], so tests decide what "now" is and what "random" returns.
 
 pub mod avatar;
-pub mod clock;
 pub mod db;
-pub mod env;
 pub mod error;
-pub mod fields;
-pub mod ids;
-pub mod language;
 pub mod mutation;
 pub mod open_error;
 pub mod outbox;
 pub mod private_files;
 pub mod profile;
-pub mod random;
 pub mod security;
 pub mod store;
-pub mod text;
+pub mod sync;
+mod synced;
+pub mod tables;
 pub mod time_zone;
+
+// The pure rules live in the domain crate, shared with the server; they keep their paths
+// here so the app names one crate.
+pub use profile_domain::{clock, env, fields, ids, language, random, text};
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use env::Env;
@@ -33,6 +35,6 @@ pub use profile::Profile;
 pub use random::Randomness;
 pub use security::{
     AccountState, AccountStatus, AccountStore, Checklist, DeviceInfo, Password, Session, SessionId,
-    SessionView,
+    SessionView, SignedIn,
 };
 pub use store::{FirstRun, ProfileChanges, ProfileStore};

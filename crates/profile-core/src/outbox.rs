@@ -26,21 +26,26 @@ pub(crate) async fn append(
     mutation: &Mutation,
     now_ms: i64,
 ) -> Result<i64, CoreError> {
-    let seq: i64 = sqlx::query_scalar(
-        "UPDATE sync_client SET next_seq = next_seq + 1 WHERE id = 1 RETURNING next_seq - 1",
+    // Numbered in the sequence of the sync client the row is for (DESIGN.md §6).
+    let (seq, client_id, cookie): (i64, Option<String>, i64) = sqlx::query_as(
+        "UPDATE sync_client SET next_seq = next_seq + 1 WHERE id = 1 \
+         RETURNING next_seq - 1, client_id, cookie",
     )
     .fetch_one(&mut *conn)
     .await?;
     let payload = serde_json::to_string(&mutation.args())
         .map_err(|e| CoreError::Corrupt(format!("cannot encode mutation: {e}")))?;
     sqlx::query(
-        "INSERT INTO outbox (seq, mutation_id, name, payload, created_at) VALUES (?, ?, ?, ?, ?)",
+        "INSERT INTO outbox (client_id, seq, mutation_id, name, payload, created_at, cookie) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
     )
+    .bind(client_id)
     .bind(seq)
     .bind(mutation_id.to_string())
     .bind(mutation.name())
     .bind(payload)
     .bind(now_ms)
+    .bind(cookie)
     .execute(&mut *conn)
     .await?;
     Ok(seq)
@@ -49,7 +54,8 @@ pub(crate) async fn append(
 /// Every pending mutation, in `seq` order.
 pub(crate) async fn pending(conn: &mut SqliteConnection) -> Result<Vec<OutboxEntry>, CoreError> {
     let rows: Vec<(i64, String, String, String, i64)> = sqlx::query_as(
-        "SELECT seq, mutation_id, name, payload, created_at FROM outbox ORDER BY seq",
+        "SELECT seq, mutation_id, name, payload, created_at FROM outbox \
+         WHERE state = 'pending' ORDER BY id",
     )
     .fetch_all(&mut *conn)
     .await?;

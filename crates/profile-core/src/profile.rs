@@ -53,9 +53,10 @@ struct ProfileRow {
 /// The profile stored on this device, if there is one.
 pub(crate) async fn load(conn: &mut SqliteConnection) -> Result<Option<Profile>, CoreError> {
     let row: Option<ProfileRow> = sqlx::query_as(
-        "SELECT id, name, language, email, organization, phone, time_zone, avatar, avatar_mime, \
-         created_at, updated_at \
-         FROM profile ORDER BY created_at LIMIT 1",
+        "SELECT p.id, p.name, p.language, p.email, p.organization, p.phone, p.time_zone, \
+         b.bytes AS avatar, b.mime AS avatar_mime, p.created_at, p.updated_at \
+         FROM profile p LEFT JOIN avatar_blob b ON b.sha256 = p.avatar_sha256 \
+         ORDER BY p.created_at LIMIT 1",
     )
     .fetch_optional(conn)
     .await?;

@@ -13,6 +13,7 @@ use crate::open_error::StoreOpenError;
 use crate::outbox::{self, OutboxEntry};
 use crate::private_files;
 use crate::profile::{self, Profile};
+use crate::security::SessionId;
 use std::path::Path;
 
 /// Creates the app's data directory (and its parents) for this user only, tightening one
@@ -111,7 +112,19 @@ impl ProfileStore {
     }
 
     /// Applies `changes` as one `profile.set` mutation and returns the updated profile.
+    ///
+    /// No sign-in is checked: for a profile without an account (tools, tests). The app
+    /// changes the profile through [`crate::security::SignedIn`].
     pub async fn update(&self, changes: ProfileChanges) -> Result<Profile, CoreError> {
+        self.update_as(None, changes).await
+    }
+
+    /// As [`Self::update`], refused unless `session` is still the signed-in one.
+    pub(crate) async fn update_as(
+        &self,
+        session: Option<SessionId>,
+        changes: ProfileChanges,
+    ) -> Result<Profile, CoreError> {
         let current = self.profile().await?.ok_or(CoreError::ProfileMissing)?;
         if changes == ProfileChanges::default() {
             return Ok(current); // nothing asked for: no mutation, nothing to sync
@@ -125,35 +138,73 @@ impl ProfileStore {
             phone: changes.phone,
             time_zone: changes.time_zone,
         });
-        self.commit(set).await?;
+        self.commit_as(session, set).await?;
         self.profile().await?.ok_or(CoreError::ProfileMissing)
     }
 
-    /// Stores a finished avatar (from the avatar pipeline) as one `avatar.set` mutation.
+    /// Stores a finished avatar (from the avatar pipeline) as one `avatar.set` mutation;
+    /// no sign-in is checked (see [`Self::update`]).
     pub async fn set_avatar(&self, avatar: EncodedImage) -> Result<Profile, CoreError> {
+        self.set_avatar_as(None, avatar).await
+    }
+
+    pub(crate) async fn set_avatar_as(
+        &self,
+        session: Option<SessionId>,
+        avatar: EncodedImage,
+    ) -> Result<Profile, CoreError> {
         let current = self.profile().await?.ok_or(CoreError::ProfileMissing)?;
-        self.commit(Mutation::AvatarSet(AvatarSet {
+        let set = Mutation::AvatarSet(AvatarSet {
             profile_id: current.id,
             mime: avatar.mime.to_owned(),
             image: avatar.bytes,
-        }))
-        .await?;
+        });
+        self.commit_as(session, set).await?;
         self.profile().await?.ok_or(CoreError::ProfileMissing)
     }
 
-    /// Removes the avatar as one `avatar.remove` mutation.
+    /// Removes the avatar as one `avatar.remove` mutation; no sign-in is checked (see
+    /// [`Self::update`]).
     pub async fn remove_avatar(&self) -> Result<Profile, CoreError> {
+        self.remove_avatar_as(None).await
+    }
+
+    pub(crate) async fn remove_avatar_as(
+        &self,
+        session: Option<SessionId>,
+    ) -> Result<Profile, CoreError> {
         let current = self.profile().await?.ok_or(CoreError::ProfileMissing)?;
-        self.commit(Mutation::AvatarRemove(AvatarRemove {
+        let remove = Mutation::AvatarRemove(AvatarRemove {
             profile_id: current.id,
-        }))
-        .await?;
+        });
+        self.commit_as(session, remove).await?;
         self.profile().await?.ok_or(CoreError::ProfileMissing)
+    }
+
+    /// Commits one mutation, as the person signed in with `session` when one is given.
+    async fn commit_as(
+        &self,
+        session: Option<SessionId>,
+        mutation: Mutation,
+    ) -> Result<(), CoreError> {
+        match session {
+            Some(session) => self.log.commit_as(session, vec![mutation]).await.map(drop),
+            None => self.log.commit(mutation).await.map(drop),
+        }
     }
 
     /// Commits one mutation (validate, apply, outbox) atomically.
     pub async fn commit(&self, mutation: Mutation) -> Result<Committed, CoreError> {
         self.log.commit(mutation).await
+    }
+
+    /// The synced state as this device holds it, without the local password (e.g. to set
+    /// beside a server's snapshot).
+    pub async fn synced_state(&self) -> Result<profile_domain::UserState, CoreError> {
+        let mut conn = self.db.pool().acquire().await?;
+        let mut state = crate::synced::load(&mut conn).await?;
+        state.credential = None;
+        Ok(state)
     }
 
     /// The mutations not yet acknowledged by a server, oldest first.

@@ -4,7 +4,7 @@
 use profile_core::security::throttle::MAX_WAIT_MS;
 use profile_core::{
     AccountState, AccountStore, CoreError, DeviceInfo, Env, ErrorCode, FirstRun, Language,
-    ManualClock, Mutation, Password, ProfileStore, Randomness,
+    ManualClock, Mutation, Password, ProfileStore, Randomness, SignedIn,
 };
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -19,6 +19,13 @@ struct Device {
     accounts: AccountStore,
     clock: Arc<ManualClock>,
     path: PathBuf,
+}
+
+impl Device {
+    /// The signed-in person, the only way to what needs a sign-in.
+    async fn me(&self) -> Result<SignedIn, CoreError> {
+        self.accounts.signed_in(&self.profiles).await
+    }
 }
 
 async fn open_at(path: PathBuf, clock: Arc<ManualClock>, seed: u64) -> Device {
@@ -169,7 +176,7 @@ async fn the_state_goes_from_first_run_to_signed_in_to_signed_out() {
         AccountState::SignedIn
     );
     device.accounts.touch_current_session().await.unwrap();
-    device.accounts.end_all_sessions().await.unwrap();
+    device.me().await.unwrap().end_all_sessions().await.unwrap();
     assert_eq!(
         device.accounts.state().await.unwrap(),
         AccountState::SignedOut
@@ -212,11 +219,23 @@ async fn session_views_write_dates_in_the_profile_zone_and_language() {
     let dir = TempDir::new().unwrap();
     let device = created(&dir).await;
     // T0 is 2026-05-28 20:26:40 UTC; the profile's zone is Europe/Moscow (UTC+3).
-    let ru = device.accounts.session_views(Language::Ru).await.unwrap();
+    let ru = device
+        .me()
+        .await
+        .unwrap()
+        .session_views(Language::Ru)
+        .await
+        .unwrap();
     assert_eq!(ru.len(), 1);
     assert_eq!(ru[0].started_text, "28.05.2026, 23:26");
     assert_eq!(ru[0].ended_text, None);
-    let en = device.accounts.session_views(Language::En).await.unwrap();
+    let en = device
+        .me()
+        .await
+        .unwrap()
+        .session_views(Language::En)
+        .await
+        .unwrap();
     assert_eq!(en[0].started_text, "May 28, 2026, 11:26 PM");
     assert!(en[0].session.is_current);
 }
@@ -308,20 +327,37 @@ async fn ending_the_current_session_signs_out_and_signing_in_starts_a_new_one() 
     let first = device.accounts.current_session().await.unwrap().unwrap();
 
     device.clock.advance(60_000);
-    device.accounts.end_session(first.id).await.unwrap();
+    // A handle taken while signed in: it outlives the session it was made for.
+    let stale = device.me().await.unwrap();
+    stale.end_session(first.id).await.unwrap();
     assert_eq!(device.accounts.current_session().await.unwrap(), None);
     assert_eq!(
         code(device.accounts.touch_current_session().await),
         ErrorCode::AccountSignedOut
     );
+    assert_eq!(code(device.me().await), ErrorCode::AccountSignedOut);
+    // Everything the stale handle tries is refused in its transaction; nothing is queued.
+    let queued = device.profiles.pending().await.unwrap().len();
     assert_eq!(
-        code(
-            device
-                .accounts
-                .change_password(FIRST.into(), SECOND.into())
-                .await
-        ),
+        code(stale.change_password(FIRST.into(), SECOND.into()).await),
         ErrorCode::AccountSignedOut
+    );
+    let rename = profile_core::ProfileChanges {
+        name: Some("Stale".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        code(stale.update(rename).await),
+        ErrorCode::AccountSignedOut
+    );
+    assert_eq!(
+        code(stale.end_all_sessions().await),
+        ErrorCode::AccountSignedOut
+    );
+    assert_eq!(device.profiles.pending().await.unwrap().len(), queued);
+    assert_ne!(
+        device.profiles.profile().await.unwrap().unwrap().name,
+        "Stale"
     );
 
     device.clock.advance(1_000);
@@ -362,7 +398,13 @@ async fn ended_sessions_stay_ended() {
     // Ending it again changes nothing and records nothing.
     let pending = device.profiles.pending().await.unwrap().len();
     device.clock.advance(5_000);
-    device.accounts.end_session(laptop_session).await.unwrap();
+    device
+        .me()
+        .await
+        .unwrap()
+        .end_session(laptop_session)
+        .await
+        .unwrap();
     assert_eq!(device.profiles.pending().await.unwrap().len(), pending);
     // Even a replayed session.end mutation (as from sync) leaves the first end in place.
     device
@@ -388,7 +430,14 @@ async fn ended_sessions_stay_ended() {
     assert!(revived.is_err());
 
     assert_eq!(
-        code(device.accounts.end_session(uuid::Uuid::nil()).await),
+        code(
+            device
+                .me()
+                .await
+                .unwrap()
+                .end_session(uuid::Uuid::nil())
+                .await
+        ),
         ErrorCode::SessionNotFound
     );
 }
@@ -435,7 +484,7 @@ async fn sessions_list_active_first_by_last_activity_and_end_others_or_all() {
     device.clock.advance(1_000);
     let b = other_device_session(&device).await;
     device.clock.advance(1_000);
-    device.accounts.end_session(b).await.unwrap();
+    device.me().await.unwrap().end_session(b).await.unwrap();
     device.clock.advance(1_000);
     device.accounts.touch_current_session().await.unwrap();
 
@@ -449,7 +498,13 @@ async fn sessions_list_active_first_by_last_activity_and_end_others_or_all() {
         .collect();
     assert_eq!(order, [mine, a, b]);
 
-    device.accounts.end_other_sessions().await.unwrap();
+    device
+        .me()
+        .await
+        .unwrap()
+        .end_other_sessions()
+        .await
+        .unwrap();
     let sessions = device.accounts.sessions().await.unwrap();
     let active: Vec<_> = sessions
         .iter()
@@ -459,7 +514,7 @@ async fn sessions_list_active_first_by_last_activity_and_end_others_or_all() {
     assert_eq!(active, [mine]);
     assert!(device.accounts.is_signed_in().await.unwrap());
 
-    device.accounts.end_all_sessions().await.unwrap();
+    device.me().await.unwrap().end_all_sessions().await.unwrap();
     assert!(device
         .accounts
         .sessions()
@@ -479,7 +534,9 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
 
     device.clock.advance(10_000);
     device
-        .accounts
+        .me()
+        .await
+        .unwrap()
         .change_password(FIRST.into(), SECOND.into())
         .await
         .unwrap();
@@ -490,7 +547,7 @@ async fn changing_the_password_ends_the_other_sessions_and_keeps_this_one() {
     assert_eq!(find(other).end_reason.as_deref(), Some("password_changed"));
 
     // The new password signs in; the old one no longer does.
-    device.accounts.end_all_sessions().await.unwrap();
+    device.me().await.unwrap().end_all_sessions().await.unwrap();
     assert_eq!(
         code(device.accounts.sign_in(FIRST.into(), laptop()).await),
         ErrorCode::PasswordWrong
@@ -507,7 +564,9 @@ async fn the_current_password_is_checked_before_the_new_one() {
     let dir = TempDir::new().unwrap();
     let device = created(&dir).await;
     let wrong = device
-        .accounts
+        .me()
+        .await
+        .unwrap()
         .change_password("Wrong-pass-1".into(), "пароль".into())
         .await
         .unwrap_err();
@@ -515,7 +574,9 @@ async fn the_current_password_is_checked_before_the_new_one() {
     assert_eq!(wrong.field(), Some("current_password"));
 
     let weak = device
-        .accounts
+        .me()
+        .await
+        .unwrap()
         .change_password(FIRST.into(), "пароль".into())
         .await
         .unwrap_err();
@@ -524,7 +585,9 @@ async fn the_current_password_is_checked_before_the_new_one() {
     assert_eq!(
         code(
             device
-                .accounts
+                .me()
+                .await
+                .unwrap()
                 .change_password(FIRST.into(), FIRST.into())
                 .await
         ),
@@ -533,7 +596,9 @@ async fn the_current_password_is_checked_before_the_new_one() {
     assert_eq!(
         code(
             device
-                .accounts
+                .me()
+                .await
+                .unwrap()
                 .change_password(FIRST.into(), "Qwerty123".into())
                 .await
         ),
@@ -547,7 +612,9 @@ async fn a_stale_password_version_is_refused() {
     let device = created(&dir).await;
     let profile_id = device.profiles.profile().await.unwrap().unwrap().id;
     device
-        .accounts
+        .me()
+        .await
+        .unwrap()
         .change_password(FIRST.into(), SECOND.into())
         .await
         .unwrap();
@@ -568,7 +635,7 @@ async fn a_stale_password_version_is_refused() {
         ))
         .await;
     assert_eq!(code(stale), ErrorCode::PasswordChangedElsewhere);
-    let version: i64 = sqlx::query_scalar("SELECT password_version FROM account")
+    let version: i64 = sqlx::query_scalar("SELECT password_version FROM credential")
         .fetch_one(device.profiles.database().pool())
         .await
         .unwrap();
@@ -598,7 +665,7 @@ async fn a_plain_password_cannot_pass_for_a_hash() {
 async fn wrong_passwords_are_throttled_and_the_count_survives_a_restart() {
     let dir = TempDir::new().unwrap();
     let device = created(&dir).await;
-    device.accounts.end_all_sessions().await.unwrap();
+    device.me().await.unwrap().end_all_sessions().await.unwrap();
     let wrong = || Password::new("Wrong-pass-1");
 
     for _ in 0..5 {
@@ -664,7 +731,9 @@ async fn wrong_passwords_are_throttled_and_the_count_survives_a_restart() {
         assert_eq!(
             code(
                 device
-                    .accounts
+                    .me()
+                    .await
+                    .unwrap()
                     .change_password(wrong(), SECOND.into())
                     .await
             ),
@@ -674,7 +743,9 @@ async fn wrong_passwords_are_throttled_and_the_count_survives_a_restart() {
     assert_eq!(
         code(
             device
-                .accounts
+                .me()
+                .await
+                .unwrap()
                 .change_password(FIRST.into(), SECOND.into())
                 .await
         ),
@@ -686,7 +757,7 @@ async fn wrong_passwords_are_throttled_and_the_count_survives_a_restart() {
 async fn device_facts_lose_invisible_characters_before_they_are_stored() {
     let dir = TempDir::new().unwrap();
     let device = created(&dir).await;
-    device.accounts.end_all_sessions().await.unwrap();
+    device.me().await.unwrap().end_all_sessions().await.unwrap();
     // This device's own facts, as the app passes them at sign-in.
     let disguised = DeviceInfo {
         device_name: "\u{202E}enohp-anna\u{200B}".into(),
@@ -730,7 +801,7 @@ async fn device_facts_lose_invisible_characters_before_they_are_stored() {
 
 /// Signs out and types five wrong passwords: the next try must wait 1 s.
 async fn five_wrong_passwords(device: &Device) {
-    device.accounts.end_all_sessions().await.unwrap();
+    device.me().await.unwrap().end_all_sessions().await.unwrap();
     for _ in 0..5 {
         assert_eq!(
             code(
@@ -835,15 +906,19 @@ async fn no_plain_password_reaches_the_database_file_or_its_wal() {
         .await
         .unwrap();
     device
-        .accounts
+        .me()
+        .await
+        .unwrap()
         .change_password(FIRST.into(), SECOND.into())
         .await
         .unwrap();
     let _ = device
-        .accounts
+        .me()
+        .await
+        .unwrap()
         .change_password(FIRST.into(), SECOND.into())
         .await;
-    device.accounts.end_all_sessions().await.unwrap();
+    device.me().await.unwrap().end_all_sessions().await.unwrap();
     let _ = device.accounts.sign_in(FIRST.into(), laptop()).await;
     device
         .accounts

@@ -914,7 +914,7 @@ fn avatar_errors_reach_the_ui_through_core_error() {
         serde_json::to_value(ErrorCode::AvatarTooLarge).unwrap(),
         "avatar.too_large"
     );
-    for code in ErrorCode::ALL {
+    for code in ErrorCode::all() {
         assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
     }
 }

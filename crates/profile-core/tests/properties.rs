@@ -449,7 +449,7 @@ fn the_mutation_decoder_answers_every_input_with_a_refusal_or_a_stable_mutation(
             };
             decoded += 1;
             match mutation.validated() {
-                Err(err) => assert!(ErrorCode::ALL.contains(&err.code)),
+                Err(err) => assert!(ErrorCode::all().any(|c| c == err.code)),
                 Ok(checked) => {
                     valid += 1;
                     assert_eq!(

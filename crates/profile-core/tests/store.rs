@@ -236,10 +236,8 @@ async fn a_change_to_a_missing_profile_is_refused() {
         name: Some("Ghost".into()),
         ..ProfileSet::default()
     });
-    assert!(matches!(
-        store.commit(stray).await,
-        Err(CoreError::ProfileMissing)
-    ));
+    let err = store.commit(stray).await.unwrap_err();
+    assert_eq!(err.code(), ErrorCode::ProfileMissing);
     assert!(store.pending().await.unwrap().is_empty(), "nothing queued");
 }
 

@@ -80,7 +80,7 @@ pub async fn avatar_save(
     state: State<'_, AppState>,
     square: Arg<CropSquare>,
 ) -> Result<Profile, UiError> {
-    state.signed_in().await?;
+    let me = state.signed_in().await?;
     let source = state
         .chosen_avatar
         .lock()
@@ -92,7 +92,7 @@ pub async fn avatar_save(
         .await
         .map_err(internal)?
         .map_err(CoreError::from)?;
-    let profile = state.store.set_avatar(avatar).await?;
+    let profile = me.set_avatar(avatar).await?;
     *state.chosen_avatar.lock().await = None;
     Ok(profile)
 }
@@ -111,6 +111,5 @@ pub fn avatar_cancel(state: State<'_, AppState>) {
 /// Removes the avatar; the header shows initials again.
 #[tauri::command]
 pub async fn avatar_remove(state: State<'_, AppState>) -> Result<Profile, UiError> {
-    state.signed_in().await?;
-    Ok(state.store.remove_avatar().await?)
+    Ok(state.signed_in().await?.remove_avatar().await?)
 }

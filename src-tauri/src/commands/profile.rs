@@ -27,8 +27,7 @@ pub struct ProfileInput {
 /// The profile on this device.
 #[tauri::command]
 pub async fn profile_get(state: State<'_, AppState>) -> Result<Profile, UiError> {
-    state.signed_in().await?;
-    Ok(state.store.existing_profile().await?)
+    Ok(state.signed_in().await?.profile().await?)
 }
 
 /// Saves the given fields as one `profile.set` mutation; returns the profile as saved.
@@ -37,7 +36,7 @@ pub async fn profile_set(
     state: State<'_, AppState>,
     changes: Arg<ProfileInput>,
 ) -> Result<Profile, UiError> {
-    state.signed_in().await?;
+    let me = state.signed_in().await?;
     let changes = changes.0;
     let changes = ProfileChanges {
         name: changes.name,
@@ -51,5 +50,5 @@ pub async fn profile_set(
         phone: changes.phone,
         time_zone: changes.time_zone,
     };
-    Ok(state.store.update(changes).await?)
+    Ok(me.update(changes).await?)
 }

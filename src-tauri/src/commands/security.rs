@@ -30,7 +30,7 @@ pub async fn account_status<R: Runtime>(app: AppHandle<R>) -> Result<AccountStat
     let Some(state) = app.try_state::<AppState>() else {
         return Err(crate::boot::failure(&app));
     };
-    Ok(state.account.status(&state.first_run).await?)
+    Ok(state.account().status(&state.first_run).await?)
 }
 
 /// Creates the local profile with its password and signs in (the first session).
@@ -46,7 +46,7 @@ pub async fn account_create(
         ..state.first_run.clone()
     };
     Ok(state
-        .account
+        .account()
         .create_local_account(
             first_run,
             &account.email,
@@ -64,10 +64,10 @@ pub async fn sign_in(
     password: Arg<Password>,
 ) -> Result<Profile, UiError> {
     state
-        .account
+        .account()
         .sign_in(password.0, state.device.clone())
         .await?;
-    Ok(state.store.existing_profile().await?)
+    Ok(state.signed_in().await?.profile().await?)
 }
 
 /// Which rules a password being typed meets, for the live checklist and strength meter.
@@ -86,6 +86,6 @@ pub async fn password_change(
     current: Arg<Password>,
     new: Arg<Password>,
 ) -> Result<(), UiError> {
-    state.signed_in().await?;
-    Ok(state.account.change_password(current.0, new.0).await?)
+    let me = state.signed_in().await?;
+    Ok(me.change_password(current.0, new.0).await?)
 }

@@ -13,9 +13,9 @@ pub async fn sessions_list(
     state: State<'_, AppState>,
     language: Arg<String>,
 ) -> Result<Vec<SessionView>, UiError> {
-    state.signed_in().await?;
+    let me = state.signed_in().await?;
     let language = Language::parse(&language)?;
-    Ok(state.account.session_views(language).await?)
+    Ok(me.session_views(language).await?)
 }
 
 /// Ends one session; returns where this device stands after it (ending its own signs out).
@@ -24,21 +24,18 @@ pub async fn session_end(
     state: State<'_, AppState>,
     id: Arg<SessionId>,
 ) -> Result<AccountState, UiError> {
-    state.signed_in().await?;
-    state.account.end_session(id.0).await?;
-    Ok(state.account.state().await?)
+    state.signed_in().await?.end_session(id.0).await?;
+    Ok(state.account().state().await?)
 }
 
 /// Ends every session but this device's own.
 #[tauri::command]
 pub async fn sessions_end_others(state: State<'_, AppState>) -> Result<(), UiError> {
-    state.signed_in().await?;
-    Ok(state.account.end_other_sessions().await?)
+    Ok(state.signed_in().await?.end_other_sessions().await?)
 }
 
 /// Ends every session, this device's too: it is signed out afterwards.
 #[tauri::command]
 pub async fn sessions_end_all(state: State<'_, AppState>) -> Result<(), UiError> {
-    state.signed_in().await?;
-    Ok(state.account.end_all_sessions().await?)
+    Ok(state.signed_in().await?.end_all_sessions().await?)
 }

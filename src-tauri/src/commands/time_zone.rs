@@ -52,7 +52,7 @@ pub async fn time_zones_search(
     if query.chars().count() > MAX_QUERY_CHARS {
         return Err(ValidationError::new(ErrorCode::RequestInvalid, "query").into());
     }
-    let now = state.store.env().now_ms();
+    let now = state.now_ms();
     let catalog = state.time_zones.clone();
     // Matching walks the whole catalogue: keep it off the async workers and the UI thread.
     tauri::async_runtime::spawn_blocking(move || {
@@ -76,7 +76,7 @@ pub async fn time_zone_describe(
     language: Arg<String>,
 ) -> Result<Option<TimeZoneOption>, UiError> {
     let language = Language::parse(&language)?;
-    let now = state.store.env().now_ms();
+    let now = state.now_ms();
     Ok(state
         .time_zones
         .entry(&id, now)

@@ -6,8 +6,8 @@
 //! resizer's intermediate rows and the output). The file's bytes are held throughout.
 
 use crate::avatar::error::AvatarError;
-use crate::avatar::jpeg_layout::JpegLayout;
 use crate::avatar::limits::AvatarLimits;
+use profile_domain::avatar::jpeg_layout::JpegLayout;
 
 /// What decoding costs, as the header tells it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

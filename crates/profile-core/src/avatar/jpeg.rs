@@ -5,10 +5,10 @@
 use crate::avatar::budget::DecodeCost;
 use crate::avatar::decode::{check_dimensions, Header, Raster};
 use crate::avatar::error::AvatarError;
-use crate::avatar::jpeg_layout;
 use crate::avatar::limits::AvatarLimits;
 use crate::avatar::orientation::Orientation;
 use jpeg_decoder::{CodingProcess, Decoder, PixelFormat};
+use profile_domain::avatar::jpeg_layout;
 
 /// Dimensions, orientation and decoding cost, from the markers; refuses a file with more
 /// scans than allowed before any scan is decoded.

@@ -3,8 +3,7 @@
 /// 5 MiB, the largest file the user may choose (DESIGN.md §4).
 pub const MAX_FILE_BYTES: u64 = 5 * 1024 * 1024;
 
-/// The side of the stored avatar, in pixels.
-pub const AVATAR_SIDE: u32 = 512;
+pub use profile_domain::avatar::AVATAR_SIDE;
 
 /// Bounds that keep a hostile or absurd file from exhausting time or memory.
 ///

@@ -17,7 +17,6 @@ mod encode;
 mod error;
 mod format;
 mod jpeg;
-mod jpeg_layout;
 mod limits;
 mod orientation;
 mod read;

@@ -18,8 +18,9 @@ impl LocalChange {
         match self {
             Self::SignedInAs(session_id) => {
                 let done = sqlx::query(
-                    "UPDATE account SET current_session_id = ?1 \
-                     WHERE profile_id = (SELECT profile_id FROM session WHERE id = ?1)",
+                    "UPDATE device SET current_session_id = ?1, last_active_at = NULL \
+                     WHERE id = 1 AND EXISTS (SELECT 1 FROM session WHERE id = ?1) \
+                     AND EXISTS (SELECT 1 FROM credential)",
                 )
                 .bind(session_id.to_string())
                 .execute(conn)
@@ -31,4 +32,32 @@ impl LocalChange {
         }
         Ok(())
     }
+}
+
+/// This device's signed-in session, if any (ended or not).
+pub(crate) async fn current_session(
+    conn: &mut SqliteConnection,
+) -> Result<Option<Uuid>, CoreError> {
+    let current: Option<String> =
+        sqlx::query_scalar("SELECT current_session_id FROM device WHERE id = 1")
+            .fetch_optional(&mut *conn)
+            .await?
+            .flatten();
+    current
+        .map(|id| {
+            Uuid::parse_str(&id).map_err(|e| CoreError::Corrupt(format!("current session: {e}")))
+        })
+        .transpose()
+}
+
+/// Clears this device's sign-in when its session has ended or is gone.
+pub(crate) async fn sign_out_if_ended(conn: &mut SqliteConnection) -> Result<(), CoreError> {
+    sqlx::query(
+        "UPDATE device SET current_session_id = NULL, last_active_at = NULL \
+         WHERE current_session_id IS NOT NULL AND current_session_id NOT IN \
+         (SELECT id FROM session WHERE ended_at IS NULL)",
+    )
+    .execute(conn)
+    .await?;
+    Ok(())
 }

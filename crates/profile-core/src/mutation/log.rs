@@ -1,11 +1,15 @@
-//! Committing mutations: validate, apply, append to the outbox, all in one transaction.
+//! Committing mutations: validate, apply to the synced state, write what changed and append
+//! to the outbox, all in one transaction.
 
 use super::{LocalChange, Mutation};
 use crate::db::Database;
 use crate::env::Env;
-use crate::error::CoreError;
+use crate::error::{CoreError, ErrorCode, ValidationError};
 use crate::ids::new_id;
 use crate::outbox;
+use crate::security::SessionId;
+use crate::synced;
+use profile_domain::mutation::ApplyCtx;
 use uuid::Uuid;
 
 /// What a committed mutation was recorded as.
@@ -53,22 +57,55 @@ impl MutationLog {
         mutations: Vec<Mutation>,
         local: Option<LocalChange>,
     ) -> Result<Vec<Committed>, CoreError> {
+        self.commit_checked(None, mutations, local).await
+    }
+
+    /// As [`Self::commit_all`], made by the person signed in with `session`: refused with
+    /// `account.signed_out` unless that is still this device's active session when the
+    /// write transaction holds the lock.
+    pub async fn commit_as(
+        &self,
+        session: SessionId,
+        mutations: Vec<Mutation>,
+    ) -> Result<Vec<Committed>, CoreError> {
+        self.commit_checked(Some(session), mutations, None).await
+    }
+
+    async fn commit_checked(
+        &self,
+        signed_in_as: Option<SessionId>,
+        mutations: Vec<Mutation>,
+        local: Option<LocalChange>,
+    ) -> Result<Vec<Committed>, CoreError> {
         let mutations = mutations
             .into_iter()
             .map(Mutation::validated)
             .collect::<Result<Vec<_>, _>>()?;
         let now = self.env.now_ms();
         let mut tx = self.db.begin_write().await?;
+        // The whole synced state, read inside the write transaction: nothing changes it
+        // between this read and the commit.
+        let mut state = synced::load(&mut tx).await?;
+        let current = super::local::current_session(&mut tx).await?;
+        if let Some(expected) = signed_in_as {
+            let active = state.sessions.get(&expected).is_some_and(|s| s.is_active());
+            if current != Some(expected) || !active {
+                return Err(ValidationError::general(ErrorCode::AccountSignedOut).into());
+            }
+        }
+        let ctx = ApplyCtx::device(current, now);
         let mut committed = Vec::with_capacity(mutations.len());
         for mutation in &mutations {
             let mutation_id = new_id(&self.env);
-            mutation.apply(&mut tx, now).await?;
+            let change = mutation.apply(&mut state, &ctx)?;
+            synced::persist(&mut tx, &state, &change).await?;
             let seq = outbox::append(&mut tx, mutation_id, mutation, now).await?;
             committed.push(Committed { seq, mutation_id });
         }
         if let Some(local) = local {
             local.apply(&mut tx).await?;
         }
+        super::local::sign_out_if_ended(&mut tx).await?;
         tx.commit().await?;
         for (mutation, done) in mutations.iter().zip(&committed) {
             tracing::debug!(

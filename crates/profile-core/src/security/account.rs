@@ -105,8 +105,8 @@ impl AccountStore {
 
     async fn account(&self) -> Result<Option<Account>, CoreError> {
         let row: Option<(String, String, i64, Option<String>)> = sqlx::query_as(
-            "SELECT profile_id, password_hash, password_version, current_session_id FROM account \
-             ORDER BY rowid LIMIT 1",
+            "SELECT c.profile_id, c.password_hash, c.password_version, d.current_session_id \
+             FROM credential c LEFT JOIN device d ON d.id = 1 ORDER BY c.rowid LIMIT 1",
         )
         .fetch_optional(self.db.pool())
         .await?;
@@ -325,14 +325,20 @@ impl AccountStore {
         Ok(session_id)
     }
 
-    /// Changes the password: `current` is checked first (a wrong one counts toward the
-    /// throttle), then `new` against the rules; every other session then ends.
-    pub async fn change_password(&self, current: Password, new: Password) -> Result<(), CoreError> {
+    /// Changes the password for the person signed in with `session_id`: `current` is
+    /// checked first (a wrong one counts toward the throttle), then `new` against the
+    /// rules; every other session then ends.
+    pub(crate) async fn change_password_as(
+        &self,
+        session_id: SessionId,
+        current: Password,
+        new: Password,
+    ) -> Result<(), CoreError> {
         let mut timer = self.tries.lock().await;
         let account = self.require_account().await?;
-        let Some(session_id) = account.current_session_id else {
+        if account.current_session_id != Some(session_id) {
             return Err(ValidationError::general(ErrorCode::AccountSignedOut).into());
-        };
+        }
         self.verify_try(
             &mut timer,
             &account,
@@ -345,19 +351,25 @@ impl AccountStore {
         let env = self.env.clone();
         let new_hash = blocking(move || password_hash::hash(&new, &env)).await??;
         self.log
-            .commit(Mutation::PasswordChange(PasswordChange {
-                profile_id: account.profile_id,
-                expected_version: account.password_version,
-                new_hash,
-                session_id: Some(session_id),
-            }))
+            .commit_as(
+                session_id,
+                vec![Mutation::PasswordChange(PasswordChange {
+                    profile_id: account.profile_id,
+                    expected_version: account.password_version,
+                    new_hash,
+                    session_id: Some(session_id),
+                })],
+            )
             .await?;
         Ok(())
     }
 
     /// Every session as the Sessions tab shows it, dates in the profile's time zone and
     /// `language`.
-    pub async fn session_views(&self, language: Language) -> Result<Vec<SessionView>, CoreError> {
+    pub(crate) async fn session_views(
+        &self,
+        language: Language,
+    ) -> Result<Vec<SessionView>, CoreError> {
         let zone = {
             let mut conn = self.db.pool().acquire().await?;
             let profile = profile::load(&mut conn)
@@ -385,8 +397,13 @@ impl AccountStore {
         sessions::current(&mut conn).await
     }
 
-    /// Ends one session; ending this device's own signs it out. Ending an ended one is a no-op.
-    pub async fn end_session(&self, id: SessionId) -> Result<(), CoreError> {
+    /// Ends one session for the person signed in with `me`; ending this device's own signs
+    /// it out. Ending an ended one is a no-op.
+    pub(crate) async fn end_session_as(
+        &self,
+        me: SessionId,
+        id: SessionId,
+    ) -> Result<(), CoreError> {
         let sessions = self.sessions().await?;
         let session = sessions
             .iter()
@@ -394,23 +411,22 @@ impl AccountStore {
             .ok_or_else(|| CoreError::from(ValidationError::general(ErrorCode::SessionNotFound)))?;
         if session.is_active() {
             self.log
-                .commit(Mutation::SessionEnd(SessionEnd { session_id: id }))
+                .commit_as(
+                    me,
+                    vec![Mutation::SessionEnd(SessionEnd { session_id: id })],
+                )
                 .await?;
         }
         Ok(())
     }
 
-    /// Ends every active session except this device's own.
-    pub async fn end_other_sessions(&self) -> Result<(), CoreError> {
-        self.end_active(false).await
-    }
-
-    /// Ends every active session, this device's own too, which signs it out.
-    pub async fn end_all_sessions(&self) -> Result<(), CoreError> {
-        self.end_active(true).await
-    }
-
-    async fn end_active(&self, including_current: bool) -> Result<(), CoreError> {
+    /// Ends every active session (this device's own too when `including_current`, which
+    /// signs it out) for the person signed in with `me`.
+    pub(crate) async fn end_active_as(
+        &self,
+        me: SessionId,
+        including_current: bool,
+    ) -> Result<(), CoreError> {
         let mutations: Vec<Mutation> = self
             .sessions()
             .await?
@@ -421,27 +437,30 @@ impl AccountStore {
             .map(|s| Mutation::SessionEnd(SessionEnd { session_id: s.id }))
             .collect();
         if !mutations.is_empty() {
-            self.log.commit_all(mutations).await?;
+            self.log.commit_as(me, mutations).await?;
         }
         Ok(())
     }
 
     /// Records that this device's session is in use now.
     ///
-    /// Written directly, not as a mutation: a heartbeat would flood the outbox, and a
-    /// server knows when a session was last active from its own requests.
-    pub async fn touch_current_session(&self) -> Result<(), CoreError> {
-        let done = sqlx::query(
-            "UPDATE session SET last_active_at = MAX(last_active_at, ?) \
-             WHERE ended_at IS NULL AND id = (SELECT current_session_id FROM account LIMIT 1)",
+    /// Device-local, not a mutation and not a synced row: a heartbeat would flood the
+    /// outbox, and a server knows when a session was last active from its own requests.
+    ///
+    /// Returns the session; `account.signed_out` when nobody is signed in.
+    pub async fn touch_current_session(&self) -> Result<SessionId, CoreError> {
+        let touched: Option<String> = sqlx::query_scalar(
+            "UPDATE device SET last_active_at = MAX(COALESCE(last_active_at, 0), ?) \
+             WHERE id = 1 AND current_session_id IN (SELECT id FROM session WHERE ended_at IS NULL) \
+             RETURNING current_session_id",
         )
         .bind(self.env.now_ms())
-        .execute(self.db.pool())
+        .fetch_optional(self.db.pool())
         .await?;
-        if done.rows_affected() == 0 {
-            return Err(ValidationError::general(ErrorCode::AccountSignedOut).into());
+        match touched {
+            Some(id) => parse_id(&id, "current session id"),
+            None => Err(ValidationError::general(ErrorCode::AccountSignedOut).into()),
         }
-        Ok(())
     }
 
     /// How long the next password try must still wait, in ms; 0 when it may go ahead.

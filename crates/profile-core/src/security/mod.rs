@@ -1,56 +1,13 @@
-//! Passwords and sessions: rules, hashing, throttling of wrong tries, and the account store.
+//! Passwords and sessions on this device: throttling of wrong tries, sessions, the account
+//! store. The password rules and hashing are the domain's.
 
 pub mod account;
-pub mod password_hash;
-pub mod password_rules;
 pub mod sessions;
+pub mod signed_in;
 pub mod throttle;
 
 pub use account::{AccountState, AccountStatus, AccountStore};
-pub use password_rules::Checklist;
+pub use profile_domain::password::{hash as password_hash, rules as password_rules};
+pub use profile_domain::password::{Checklist, Password};
 pub use sessions::{DeviceInfo, Session, SessionId, SessionView};
-
-use serde::{Deserialize, Deserializer};
-use unicode_normalization::UnicodeNormalization;
-use zeroize::Zeroizing;
-
-/// A plain password as typed; wiped from memory when dropped and never printed.
-#[derive(Clone)]
-pub struct Password(Zeroizing<String>);
-
-impl Password {
-    /// Wraps a typed password.
-    pub fn new(plain: impl Into<String>) -> Self {
-        Self(Zeroizing::new(plain.into()))
-    }
-
-    /// The password in Unicode NFC, the form every rule and the hash see, so the same
-    /// password typed on another keyboard or OS (composed or decomposed) still matches.
-    pub fn normalized(&self) -> Zeroizing<String> {
-        Zeroizing::new(self.0.nfc().collect())
-    }
-}
-
-impl std::fmt::Debug for Password {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("***")
-    }
-}
-
-impl From<String> for Password {
-    fn from(plain: String) -> Self {
-        Self::new(plain)
-    }
-}
-
-impl From<&str> for Password {
-    fn from(plain: &str) -> Self {
-        Self::new(plain)
-    }
-}
-
-impl<'de> Deserialize<'de> for Password {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        String::deserialize(d).map(Self::new)
-    }
-}
+pub use signed_in::SignedIn;

@@ -3,23 +3,13 @@
 use crate::error::CoreError;
 use crate::language::Language;
 use crate::time_zone::{format_datetime, ZoneId};
-use serde::{Deserialize, Serialize};
+pub use profile_domain::device::DeviceInfo;
+use serde::Serialize;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// A session's id (UUIDv7).
 pub type SessionId = Uuid;
-
-/// What the app tells the core about the device a session runs on.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DeviceInfo {
-    /// The device's name, e.g. the host name.
-    pub device_name: String,
-    /// The operating system and its version.
-    pub os: String,
-    /// This app's version.
-    pub app_version: String,
-}
 
 /// One sign-in of a device.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -95,10 +85,20 @@ struct SessionRow {
     is_current: bool,
 }
 
-const SELECT: &str = "SELECT s.id, s.device_name, s.os, s.app_version, s.address, s.started_at, \
-     s.last_active_at, s.ended_at, s.end_reason, \
-     COALESCE(s.id = (SELECT current_session_id FROM account LIMIT 1), 0) AS is_current \
-     FROM session s";
+/// When a session was last active. This device's own last use of its session is
+/// device-local (not a synced write per command), so its row shows the later of the two.
+const LAST_ACTIVE: &str = "(CASE WHEN s.id = d.current_session_id \
+     THEN MAX(s.last_active_at, COALESCE(d.last_active_at, 0)) ELSE s.last_active_at END)";
+
+/// Sessions with this device's sign-in beside them.
+fn select() -> String {
+    format!(
+        "SELECT s.id, s.device_name, s.os, s.app_version, s.address, s.started_at, \
+         {LAST_ACTIVE} AS last_active_at, s.ended_at, s.end_reason, \
+         COALESCE(s.id = d.current_session_id, 0) AS is_current \
+         FROM session s LEFT JOIN device d ON d.id = 1"
+    )
+}
 
 fn parse(row: SessionRow) -> Result<Session, CoreError> {
     Ok(Session {
@@ -118,8 +118,9 @@ fn parse(row: SessionRow) -> Result<Session, CoreError> {
 /// Every session: active ones first, most recently active first; then ended ones, latest first.
 pub(crate) async fn list(conn: &mut SqliteConnection) -> Result<Vec<Session>, CoreError> {
     let sql = format!(
-        "{SELECT} ORDER BY s.ended_at IS NOT NULL, \
-         CASE WHEN s.ended_at IS NULL THEN s.last_active_at ELSE s.ended_at END DESC, s.id DESC"
+        "{} ORDER BY s.ended_at IS NOT NULL, \
+         CASE WHEN s.ended_at IS NULL THEN {LAST_ACTIVE} ELSE s.ended_at END DESC, s.id DESC",
+        select()
     );
     let rows: Vec<SessionRow> = sqlx::query_as(&sql).fetch_all(conn).await?;
     rows.into_iter().map(parse).collect()
@@ -128,8 +129,8 @@ pub(crate) async fn list(conn: &mut SqliteConnection) -> Result<Vec<Session>, Co
 /// This device's signed-in session, if any.
 pub(crate) async fn current(conn: &mut SqliteConnection) -> Result<Option<Session>, CoreError> {
     let sql = format!(
-        "{SELECT} WHERE s.id = (SELECT current_session_id FROM account LIMIT 1) \
-         AND s.ended_at IS NULL"
+        "{} WHERE s.id = d.current_session_id AND s.ended_at IS NULL",
+        select()
     );
     let row: Option<SessionRow> = sqlx::query_as(&sql).fetch_optional(conn).await?;
     row.map(parse).transpose()

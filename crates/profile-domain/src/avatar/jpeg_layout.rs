@@ -8,7 +8,7 @@
 
 /// Components (up to 4) with their sampling factors, and how the frame is coded.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct JpegLayout {
+pub struct JpegLayout {
     /// Stored width in pixels.
     pub width: u32,
     /// Stored height in pixels.
@@ -61,7 +61,7 @@ impl JpegLayout {
 
 /// Why the layout could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum LayoutError {
+pub enum LayoutError {
     /// No frame header before the data ran out.
     NoFrame,
     /// A frame header too short or with an impossible component count.
@@ -70,7 +70,7 @@ pub(crate) enum LayoutError {
 
 /// Reads the frame header and counts scans, stopping at the end of the image or once the
 /// count passes `max_scans`.
-pub(crate) fn read(bytes: &[u8], max_scans: u32) -> Result<JpegLayout, LayoutError> {
+pub fn read(bytes: &[u8], max_scans: u32) -> Result<JpegLayout, LayoutError> {
     let mut layout: Option<JpegLayout> = None;
     let mut scans = 0u32;
     let mut at = 2; // after SOI

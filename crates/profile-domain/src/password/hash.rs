@@ -2,9 +2,13 @@
 
 use super::Password;
 use crate::env::Env;
-use crate::error::CoreError;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+
+/// Hashing failed (never holds the password); a fault of ours, not of the input.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("password hashing failed: {0}")]
+pub struct HashError(pub String);
 
 /// Memory cost in KiB (OWASP's Argon2id recommendation).
 pub const MEMORY_KIB: u32 = 19_456;
@@ -21,22 +25,22 @@ const MAX_MEMORY_KIB: u32 = 256 * 1024;
 const MAX_ITERATIONS: u32 = 16;
 const MAX_PARALLELISM: u32 = 8;
 
-fn hasher() -> Result<Argon2<'static>, CoreError> {
+fn hasher() -> Result<Argon2<'static>, HashError> {
     let params = Params::new(MEMORY_KIB, ITERATIONS, PARALLELISM, None)
-        .map_err(|e| CoreError::Hashing(e.to_string()))?;
+        .map_err(|e| HashError(e.to_string()))?;
     Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
 }
 
 /// Hashes `password` (in NFC) with a fresh salt from `env`'s randomness; slow on purpose,
 /// so call it off the async threads.
-pub fn hash(password: &Password, env: &Env) -> Result<String, CoreError> {
+pub fn hash(password: &Password, env: &Env) -> Result<String, HashError> {
     let mut salt = [0u8; SALT_BYTES];
     env.random.fill(&mut salt);
-    let salt = SaltString::encode_b64(&salt).map_err(|e| CoreError::Hashing(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| HashError(e.to_string()))?;
     let plain = password.normalized();
     let phc = hasher()?
         .hash_password(plain.as_bytes(), &salt)
-        .map_err(|e| CoreError::Hashing(e.to_string()))?;
+        .map_err(|e| HashError(e.to_string()))?;
     Ok(phc.to_string())
 }
 

@@ -1,11 +1,12 @@
 //! `profile.create` and `profile.set`.
 
-use crate::error::{CoreError, ValidationError};
+use super::{profile_of, ApplyCtx, Change, Kind, Rejection};
+use crate::error::{ErrorCode, ValidationError};
 use crate::fields;
 use crate::language::Language;
+use crate::state::{ProfileRecord, UserState};
 use crate::time_zone::{parse_zone, ZoneId};
 use serde::{Deserialize, Serialize};
-use sqlx::SqliteConnection;
 use uuid::Uuid;
 
 /// Creates the profile.
@@ -26,8 +27,8 @@ fn utc() -> String {
     ZoneId::UTC.as_str().to_owned()
 }
 
-impl ProfileCreate {
-    pub(super) fn validated(self) -> Result<Self, ValidationError> {
+impl Kind for ProfileCreate {
+    fn validated(self) -> Result<Self, ValidationError> {
         Ok(Self {
             name: fields::name(&self.name)?,
             time_zone: parse_zone(&self.time_zone)?.as_str().to_owned(),
@@ -35,26 +36,32 @@ impl ProfileCreate {
         })
     }
 
-    pub(super) async fn apply(
-        &self,
-        conn: &mut SqliteConnection,
-        now_ms: i64,
-    ) -> Result<(), CoreError> {
-        sqlx::query(
-            "INSERT INTO profile (id, name, language, time_zone, created_at, updated_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
-        )
-        .bind(self.profile_id.to_string())
-        .bind(&self.name)
-        .bind(self.language.code())
-        .bind(&self.time_zone)
-        .bind(now_ms)
-        .bind(now_ms)
-        .execute(conn)
-        .await?;
-        Ok(())
+    fn apply(&self, state: &mut UserState, ctx: &ApplyCtx) -> Result<Change, Rejection> {
+        if state.profile.is_some() {
+            return Err(ValidationError::general(ErrorCode::AccountExists));
+        }
+        state.profile = Some(ProfileRecord {
+            id: self.profile_id,
+            name: self.name.clone(),
+            language: self.language,
+            email: None,
+            organization: None,
+            phone: None,
+            time_zone: self.time_zone.clone(),
+            avatar: None,
+            created_at: ctx.now_ms,
+            updated_at: ctx.now_ms,
+        });
+        Ok(Change {
+            profile: true,
+            profile_fields: vec!["name", "language", "time_zone"],
+            ..Change::default()
+        })
     }
 }
+
+/// A profile field one `profile.set` can write, by the name conflicts record it under.
+pub type ProfileField = &'static str;
 
 /// Changes the fields that are `Some`; the others stay as they are.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -91,8 +98,21 @@ fn optional(
         .transpose()
 }
 
-impl ProfileSet {
-    pub(super) fn validated(self) -> Result<Self, ValidationError> {
+/// Writes `value` into `slot` when given, noting `field`; `""` clears an optional field.
+fn put_optional(
+    slot: &mut Option<String>,
+    value: &Option<String>,
+    field: ProfileField,
+    written: &mut Vec<ProfileField>,
+) {
+    if let Some(value) = value {
+        *slot = Some(value.clone()).filter(|v| !v.is_empty());
+        written.push(field);
+    }
+}
+
+impl Kind for ProfileSet {
+    fn validated(self) -> Result<Self, ValidationError> {
         Ok(Self {
             profile_id: self.profile_id,
             name: self.name.as_deref().map(fields::name).transpose()?,
@@ -107,30 +127,34 @@ impl ProfileSet {
         })
     }
 
-    pub(super) async fn apply(
-        &self,
-        conn: &mut SqliteConnection,
-        now_ms: i64,
-    ) -> Result<(), CoreError> {
-        // NULL leaves a column as it is; '' (a cleared optional field) stores NULL.
-        let done = sqlx::query(
-            "UPDATE profile SET name = COALESCE(?1, name), language = COALESCE(?2, language), \
-             email = CASE WHEN ?3 IS NULL THEN email ELSE NULLIF(?3, '') END, \
-             organization = CASE WHEN ?4 IS NULL THEN organization ELSE NULLIF(?4, '') END, \
-             phone = CASE WHEN ?5 IS NULL THEN phone ELSE NULLIF(?5, '') END, \
-             time_zone = COALESCE(?6, time_zone), \
-             updated_at = ?7 WHERE id = ?8",
-        )
-        .bind(self.name.as_deref())
-        .bind(self.language.map(Language::code))
-        .bind(self.email.as_deref())
-        .bind(self.organization.as_deref())
-        .bind(self.phone.as_deref())
-        .bind(self.time_zone.as_deref())
-        .bind(now_ms)
-        .bind(self.profile_id.to_string())
-        .execute(conn)
-        .await?;
-        super::one_profile_row(done)
+    fn apply(&self, state: &mut UserState, ctx: &ApplyCtx) -> Result<Change, Rejection> {
+        let profile = profile_of(state, self.profile_id)?;
+        let mut written = Vec::new();
+        if let Some(name) = &self.name {
+            profile.name.clone_from(name);
+            written.push("name");
+        }
+        if let Some(language) = self.language {
+            profile.language = language;
+            written.push("language");
+        }
+        put_optional(&mut profile.email, &self.email, "email", &mut written);
+        put_optional(
+            &mut profile.organization,
+            &self.organization,
+            "organization",
+            &mut written,
+        );
+        put_optional(&mut profile.phone, &self.phone, "phone", &mut written);
+        if let Some(time_zone) = &self.time_zone {
+            profile.time_zone.clone_from(time_zone);
+            written.push("time_zone");
+        }
+        profile.updated_at = ctx.now_ms;
+        Ok(Change {
+            profile: true,
+            profile_fields: written,
+            ..Change::default()
+        })
     }
 }

@@ -1,0 +1,596 @@
+//! Error codes and refusals (DESIGN.md §5): a stable dotted code, the input field at fault,
+//! and values the translated message interpolates.
+//!
+//! Each code, its dotted form and its English fallback are written once, on its variant;
+//! the list of codes, parsing and printing are derived from that.
+
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
+use serde_json::{Map, Value};
+use strum::{EnumMessage, IntoEnumIterator};
+
+/// The stable code of an error, as the UI and the wire see it.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    Hash,
+    strum::EnumIter,
+    strum::EnumString,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
+pub enum ErrorCode {
+    /// The name is empty after trimming.
+    #[strum(serialize = "profile.name_required", message = "Enter your name.")]
+    ProfileNameRequired,
+    /// The name has more characters than allowed.
+    #[strum(serialize = "profile.name_too_long", message = "The name is too long.")]
+    ProfileNameTooLong,
+    /// The name contains control characters such as line breaks.
+    #[strum(
+        serialize = "profile.name_invalid",
+        message = "The name cannot contain line breaks or control characters."
+    )]
+    ProfileNameInvalid,
+    /// The name contains an invisible format character such as a bidi override.
+    #[strum(
+        serialize = "profile.name_invisible_chars",
+        message = "The name contains an invisible character, such as a text-direction mark. Type the name again without it."
+    )]
+    ProfileNameInvisibleChars,
+    /// The e-mail address is malformed.
+    #[strum(
+        serialize = "profile.email_invalid",
+        message = "Enter an e-mail address like name@example.com."
+    )]
+    ProfileEmailInvalid,
+    /// The e-mail address is too long.
+    #[strum(
+        serialize = "profile.email_too_long",
+        message = "The e-mail address is too long."
+    )]
+    ProfileEmailTooLong,
+    /// The organization is too long.
+    #[strum(
+        serialize = "profile.organization_too_long",
+        message = "The organization name is too long."
+    )]
+    ProfileOrganizationTooLong,
+    /// The organization contains control characters.
+    #[strum(
+        serialize = "profile.organization_invalid",
+        message = "The organization cannot contain line breaks or control characters."
+    )]
+    ProfileOrganizationInvalid,
+    /// The organization contains an invisible format character such as a bidi override.
+    #[strum(
+        serialize = "profile.organization_invisible_chars",
+        message = "The organization contains an invisible character, such as a text-direction mark. Type it again without it."
+    )]
+    ProfileOrganizationInvisibleChars,
+    /// The phone number is not a possible number.
+    #[strum(
+        serialize = "profile.phone_invalid",
+        message = "This is not a valid phone number."
+    )]
+    ProfilePhoneInvalid,
+    /// The phone number has no country code.
+    #[strum(
+        serialize = "profile.phone_needs_country_code",
+        message = "Add the country code, e.g. +7 912 345-67-89."
+    )]
+    ProfilePhoneNeedsCountryCode,
+    /// The interface language is not one the app offers.
+    #[strum(
+        serialize = "profile.language_unsupported",
+        message = "This interface language is not available."
+    )]
+    ProfileLanguageUnsupported,
+    /// The time zone is not one of the catalogue's IANA zones.
+    #[strum(
+        serialize = "profile.time_zone_invalid",
+        message = "This time zone is not available."
+    )]
+    ProfileTimeZoneInvalid,
+    /// There is no profile on this device yet.
+    #[strum(
+        serialize = "profile.missing",
+        message = "There is no profile on this device yet."
+    )]
+    ProfileMissing,
+    /// The chosen avatar file is larger than allowed.
+    #[strum(
+        serialize = "avatar.too_large",
+        message = "The file is too large: at most 5 MB."
+    )]
+    AvatarTooLarge,
+    /// The chosen avatar file could not be read (gone, no permission).
+    #[strum(
+        serialize = "avatar.unreadable",
+        message = "The file could not be read."
+    )]
+    AvatarUnreadable,
+    /// The chosen avatar path is a folder, a pipe or a device, not a file.
+    #[strum(
+        serialize = "avatar.not_a_file",
+        message = "Choose a picture file, not a folder, a pipe or a device."
+    )]
+    AvatarNotAFile,
+    /// The avatar file is not a JPEG, PNG, WebP or GIF image.
+    #[strum(
+        serialize = "avatar.unsupported_format",
+        message = "Choose a JPEG, PNG, WebP or GIF image."
+    )]
+    AvatarUnsupportedFormat,
+    /// The avatar file is damaged or truncated.
+    #[strum(
+        serialize = "avatar.corrupt",
+        message = "The image is damaged and cannot be opened."
+    )]
+    AvatarCorrupt,
+    /// The avatar image is too large in pixels.
+    #[strum(
+        serialize = "avatar.dimensions_too_large",
+        message = "The image has too many pixels."
+    )]
+    AvatarDimensionsTooLarge,
+    /// Decoding the avatar image would take too much memory or work (huge progressive JPEG,
+    /// thousands of scans, a GIF frame far larger than its canvas, 16-bit near the limit).
+    #[strum(
+        serialize = "avatar.too_complex",
+        message = "The image is too complex to open. Choose another picture."
+    )]
+    AvatarTooComplex,
+    /// The avatar work was cancelled (the dialog was closed); the UI shows nothing.
+    #[strum(serialize = "avatar.cancelled", message = "Cancelled.")]
+    AvatarCancelled,
+    /// The crop square is empty or not inside the image.
+    #[strum(
+        serialize = "avatar.crop_invalid",
+        message = "The selected square is outside the image."
+    )]
+    AvatarCropInvalid,
+    /// A crop was asked for before any picture was chosen.
+    #[strum(serialize = "avatar.not_chosen", message = "Choose a picture first.")]
+    AvatarNotChosen,
+    /// The password has fewer characters than allowed.
+    #[strum(
+        serialize = "password.too_short",
+        message = "The new password is too short."
+    )]
+    PasswordTooShort,
+    /// The password has more characters than allowed.
+    #[strum(
+        serialize = "password.too_long",
+        message = "The new password is too long."
+    )]
+    PasswordTooLong,
+    /// The password has no digit.
+    #[strum(
+        serialize = "password.needs_digit",
+        message = "The password needs at least one digit."
+    )]
+    PasswordNeedsDigit,
+    /// The password has no uppercase Latin or Russian letter.
+    #[strum(
+        serialize = "password.needs_upper",
+        message = "The password needs an uppercase Latin or Russian letter."
+    )]
+    PasswordNeedsUpper,
+    /// The password has no lowercase Latin or Russian letter.
+    #[strum(
+        serialize = "password.needs_lower",
+        message = "The password needs a lowercase Latin or Russian letter."
+    )]
+    PasswordNeedsLower,
+    /// The password is among the most common ones.
+    #[strum(
+        serialize = "password.too_common",
+        message = "This password is among the most common ones. Choose another."
+    )]
+    PasswordTooCommon,
+    /// The new password equals the current one.
+    #[strum(
+        serialize = "password.same_as_current",
+        message = "The new password must differ from the current one."
+    )]
+    PasswordSameAsCurrent,
+    /// The password and its confirmation differ.
+    #[strum(
+        serialize = "password.mismatch",
+        message = "The two passwords differ. Type the same password twice."
+    )]
+    PasswordMismatch,
+    /// The current password given does not match.
+    #[strum(
+        serialize = "password.current_wrong",
+        message = "The current password is wrong."
+    )]
+    PasswordCurrentWrong,
+    /// The sign-in password does not match.
+    #[strum(serialize = "password.wrong", message = "The password is wrong.")]
+    PasswordWrong,
+    /// Too many wrong passwords in a row; the next try must wait.
+    #[strum(
+        serialize = "password.throttled",
+        message = "Too many wrong passwords. Try again in a moment."
+    )]
+    PasswordThrottled,
+    /// The password changed since this change was made (stale version).
+    #[strum(
+        serialize = "password.changed_elsewhere",
+        message = "The password was changed elsewhere. Sign in with the new password."
+    )]
+    PasswordChangedElsewhere,
+    /// No session has this id.
+    #[strum(
+        serialize = "session.not_found",
+        message = "This session does not exist."
+    )]
+    SessionNotFound,
+    /// Nobody is signed in on this device.
+    #[strum(
+        serialize = "account.signed_out",
+        message = "You are signed out. Sign in to continue."
+    )]
+    AccountSignedOut,
+    /// A local account already exists on this device.
+    #[strum(
+        serialize = "account.exists",
+        message = "This device already has an account."
+    )]
+    AccountExists,
+    /// No local account (password) exists on this device.
+    #[strum(
+        serialize = "account.missing",
+        message = "There is no account on this device yet."
+    )]
+    AccountMissing,
+    /// A change a device may not make: only a server makes profiles, first passwords and
+    /// sessions of server accounts.
+    #[strum(
+        serialize = "mutation.not_allowed",
+        message = "This change cannot be made from this device."
+    )]
+    MutationNotAllowed,
+    /// A command was called with a missing argument or one of the wrong shape.
+    #[strum(
+        serialize = "request.invalid",
+        message = "The app sent a request it could not read. Please try again."
+    )]
+    RequestInvalid,
+    /// Another process holds the local store locked.
+    #[strum(
+        serialize = "store.locked",
+        message = "The profile database is in use by another program."
+    )]
+    StoreLocked,
+    /// The local store's file is damaged or not a database.
+    #[strum(
+        serialize = "store.corrupt",
+        message = "The profile database is damaged or is not a database."
+    )]
+    StoreCorrupt,
+    /// The local store was made by a newer version of the app.
+    #[strum(
+        serialize = "store.newer_version",
+        message = "The profile database was made by a newer version of the app."
+    )]
+    StoreNewerVersion,
+    /// The local store's file or folder may not be read or written.
+    #[strum(
+        serialize = "store.permission_denied",
+        message = "The app may not read or write the profile database."
+    )]
+    StorePermissionDenied,
+    /// The local store could not be opened for another reason.
+    #[strum(
+        serialize = "store.unavailable",
+        message = "The profile database could not be opened."
+    )]
+    StoreUnavailable,
+    /// Anything the user cannot act on; details are in the log only.
+    #[strum(
+        serialize = "internal",
+        message = "Something went wrong. Please try again."
+    )]
+    Internal,
+    // Server: sign-in, sessions, requests, administration, protocol.
+    /// The e-mail address or the password is wrong, or the account is disabled.
+    #[strum(
+        serialize = "auth.invalid_credentials",
+        message = "The e-mail or the password is wrong, or the account is disabled."
+    )]
+    AuthInvalidCredentials,
+    /// Too many tries; the next one must wait.
+    #[strum(
+        serialize = "auth.throttled",
+        message = "Too many tries. Try again in a moment."
+    )]
+    AuthThrottled,
+    /// The request carries no valid session secret.
+    #[strum(serialize = "auth.required", message = "Sign in to continue.")]
+    AuthRequired,
+    /// The session has ended (signed out, ended elsewhere, or by a password change).
+    #[strum(
+        serialize = "session.revoked",
+        message = "This session has ended. Sign in again."
+    )]
+    SessionRevoked,
+    /// The request body is larger than the server accepts.
+    #[strum(serialize = "request.too_large", message = "The request is too large.")]
+    RequestTooLarge,
+    /// The request body is not JSON (`Content-Type: application/json`).
+    #[strum(
+        serialize = "request.unsupported_media_type",
+        message = "The request must be sent as JSON."
+    )]
+    RequestUnsupportedMediaType,
+    /// No endpoint has this path.
+    #[strum(
+        serialize = "request.not_found",
+        message = "This address does not exist on the server."
+    )]
+    RequestNotFound,
+    /// The endpoint does not take this HTTP method.
+    #[strum(
+        serialize = "request.method_not_allowed",
+        message = "This endpoint does not take this method."
+    )]
+    RequestMethodNotAllowed,
+    /// The request took longer than the server allows.
+    #[strum(
+        serialize = "request.timeout",
+        message = "The request took too long. Please try again."
+    )]
+    RequestTimeout,
+    /// A user with this e-mail address already exists.
+    #[strum(
+        serialize = "user.exists",
+        message = "A user with this e-mail address already exists."
+    )]
+    UserExists,
+    /// No user has this e-mail address.
+    #[strum(
+        serialize = "user.not_found",
+        message = "No user has this e-mail address."
+    )]
+    UserNotFound,
+    /// The device is not linked to a server, so there is nothing to sync with.
+    #[strum(
+        serialize = "sync.not_linked",
+        message = "This profile is not linked to a server."
+    )]
+    SyncNotLinked,
+    /// The server cannot be reached; changes stay queued and are sent later.
+    #[strum(
+        serialize = "sync.offline",
+        message = "The server cannot be reached. Your changes are kept and sent later."
+    )]
+    SyncOffline,
+    /// The request names a protocol version this server does not speak.
+    #[strum(
+        serialize = "sync.protocol_mismatch",
+        message = "This app version cannot talk to the server. Update the app."
+    )]
+    SyncProtocolMismatch,
+}
+
+impl ErrorCode {
+    /// Every code, in declaration order (e.g. so tests can check each has a translation).
+    pub fn all() -> impl Iterator<Item = ErrorCode> {
+        Self::iter()
+    }
+
+    /// The dotted code, e.g. `profile.name_required`.
+    pub fn as_str(self) -> &'static str {
+        self.into()
+    }
+
+    /// The English fallback message.
+    pub fn english(self) -> &'static str {
+        // Every variant carries a message; the test below holds each to it.
+        self.get_message()
+            .unwrap_or("Something went wrong. Please try again.")
+    }
+
+    /// The code written `dotted`, if it is one this build knows.
+    pub fn parse(dotted: &str) -> Option<Self> {
+        dotted.parse().ok()
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl Serialize for ErrorCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for ErrorCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let dotted = String::deserialize(d)?;
+        Self::parse(&dotted)
+            .ok_or_else(|| serde::de::Error::custom(format!("unknown error code {dotted:?}")))
+    }
+}
+
+/// An error code as a peer sent it: one this build knows, or a newer peer's code kept as
+/// written (shown with the peer's message) instead of failing to read the whole answer.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum WireCode {
+    /// A code of this build.
+    Known(ErrorCode),
+    /// A code this build does not know.
+    Unknown(String),
+}
+
+impl WireCode {
+    /// The dotted code as written.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Known(code) => code.as_str(),
+            Self::Unknown(dotted) => dotted,
+        }
+    }
+
+    /// The known code, if it is one.
+    pub fn known(&self) -> Option<ErrorCode> {
+        match self {
+            Self::Known(code) => Some(*code),
+            Self::Unknown(_) => None,
+        }
+    }
+}
+
+impl From<ErrorCode> for WireCode {
+    fn from(code: ErrorCode) -> Self {
+        Self::Known(code)
+    }
+}
+
+impl Serialize for WireCode {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> Deserialize<'de> for WireCode {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let dotted = String::deserialize(d)?;
+        Ok(match ErrorCode::parse(&dotted) {
+            Some(code) => Self::Known(code),
+            None => Self::Unknown(dotted),
+        })
+    }
+}
+
+/// The shape every refusal has on the wire and at the UI: `{ code, message, field?, params? }`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WireError {
+    /// The stable dotted code.
+    pub code: WireCode,
+    /// An English fallback message.
+    pub message: String,
+    /// The input field at fault, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Values the translated message interpolates.
+    #[serde(default, skip_serializing_if = "Map::is_empty")]
+    pub params: Map<String, Value>,
+}
+
+impl WireError {
+    /// The answer for `code` with its English message and no field.
+    pub fn of(code: ErrorCode) -> Self {
+        Self {
+            code: code.into(),
+            message: code.english().to_owned(),
+            field: None,
+            params: Map::new(),
+        }
+    }
+}
+
+impl From<&ValidationError> for WireError {
+    fn from(err: &ValidationError) -> Self {
+        Self {
+            field: err.field.map(str::to_owned),
+            params: err.params.clone(),
+            ..Self::of(err.code)
+        }
+    }
+}
+
+/// Input the rules refuse; the user can correct it.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{code}")]
+pub struct ValidationError {
+    /// What rule was broken.
+    pub code: ErrorCode,
+    /// The input field at fault, as the UI names it.
+    pub field: Option<&'static str>,
+    /// Values the translated message interpolates, e.g. `{"max": 100}`.
+    pub params: Map<String, Value>,
+}
+
+impl ValidationError {
+    /// A refusal of `field` by rule `code`.
+    pub fn new(code: ErrorCode, field: &'static str) -> Self {
+        Self {
+            code,
+            field: Some(field),
+            params: Map::new(),
+        }
+    }
+
+    /// A refusal that belongs to no single input field.
+    pub fn general(code: ErrorCode) -> Self {
+        Self {
+            code,
+            field: None,
+            params: Map::new(),
+        }
+    }
+
+    /// Adds a value for the translated message.
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> Self {
+        self.params.insert(key.to_owned(), value.into());
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_code_has_a_dotted_form_and_a_message_and_reads_back() {
+        let mut seen = std::collections::HashSet::new();
+        for code in ErrorCode::all() {
+            let dotted = code.as_str();
+            assert!(seen.insert(dotted), "{dotted} twice");
+            assert!(dotted == "internal" || dotted.contains('.'), "{dotted}");
+            assert!(
+                code.get_message().is_some_and(|m| m.ends_with('.')),
+                "{dotted}"
+            );
+            assert_eq!(ErrorCode::parse(dotted), Some(code));
+            let json = serde_json::to_value(code).unwrap();
+            assert_eq!(json, dotted);
+            assert_eq!(serde_json::from_value::<ErrorCode>(json).unwrap(), code);
+        }
+        assert!(seen.len() > 40);
+    }
+
+    #[test]
+    fn an_unknown_code_from_a_newer_peer_is_kept_not_refused() {
+        let text = r#"{"code":"token.scope_unknown","message":"Newer.","field":"scope"}"#;
+        let err: WireError = serde_json::from_str(text).unwrap();
+        assert_eq!(err.code, WireCode::Unknown("token.scope_unknown".into()));
+        assert_eq!(err.code.known(), None);
+        assert_eq!(err.field.as_deref(), Some("scope"));
+        assert_eq!(serde_json::to_string(&err).unwrap(), text);
+        assert!(serde_json::from_str::<ErrorCode>(r#""token.scope_unknown""#).is_err());
+    }
+
+    #[test]
+    fn a_refusal_goes_on_the_wire_with_its_field_and_params() {
+        let refusal = ValidationError::new(ErrorCode::ProfileNameTooLong, "name").with("max", 100);
+        let wire = WireError::from(&refusal);
+        let json = serde_json::to_value(&wire).unwrap();
+        assert_eq!(json["code"], "profile.name_too_long");
+        assert_eq!(json["field"], "name");
+        assert_eq!(json["params"]["max"], 100);
+        assert_eq!(json["message"], ErrorCode::ProfileNameTooLong.english());
+        let back: WireError = serde_json::from_value(json).unwrap();
+        assert_eq!(back.code.known(), Some(ErrorCode::ProfileNameTooLong));
+    }
+}

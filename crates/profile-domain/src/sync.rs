@@ -1,0 +1,144 @@
+//! The sync protocol's wire types (DESIGN.md §6), shared by the app's sync client and the
+//! server: push mutations in `seq` order, pull the whole synced snapshot when it changed.
+
+use crate::error::WireCode;
+use crate::state::{ProfileRecord, SessionRecord, UserState};
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+/// The protocol version every request names; another gets `sync.protocol_mismatch`.
+pub const PROTOCOL: u32 = 1;
+
+/// Mutations a push may carry at most; a client sends more in several pushes.
+pub const MAX_PUSH_MUTATIONS: usize = 100;
+
+/// `POST /v1/sync/push`: this session's pending mutations, in `seq` order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushRequest {
+    /// [`PROTOCOL`].
+    pub protocol: u32,
+    /// The mutations, `seq` ascending.
+    pub mutations: Vec<PushedMutation>,
+}
+
+/// One mutation as pushed. Name and arguments stay raw here: a name this server does not
+/// know is recorded as rejected, not a reason to refuse the whole push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PushedMutation {
+    /// Its place in the session's sequence: 1, 2, 3 …
+    pub seq: i64,
+    /// Its UUIDv7.
+    pub id: Uuid,
+    /// The mutation name, e.g. `profile.set`.
+    pub name: String,
+    /// Its arguments.
+    pub args: serde_json::Value,
+    /// The user's version (cookie) the device had seen when it made the change: a field
+    /// changed by someone else after it is still overwritten, and recorded as a conflict.
+    pub cookie: i64,
+}
+
+/// What happened to one pushed mutation.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MutationResult {
+    /// Its `seq`.
+    pub seq: i64,
+    /// Applied or rejected.
+    pub status: MutationStatus,
+    /// Why it was rejected.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<WireCode>,
+    /// The input field the rejection names.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+}
+
+/// The outcome of one pushed mutation; both advance the session's `last_seq`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MutationStatus {
+    /// Applied to the server's state.
+    Applied,
+    /// Can never apply (recorded with its code), so it does not block those after it.
+    Rejected,
+}
+
+/// The answer to a push.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PushResponse {
+    /// The highest `seq` of this session the server has processed.
+    pub last_seq: i64,
+    /// One result per pushed mutation up to `last_seq`, duplicates with their stored result;
+    /// none for those after a gap.
+    pub results: Vec<MutationResult>,
+}
+
+/// `POST /v1/sync/pull`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PullRequest {
+    /// [`PROTOCOL`].
+    pub protocol: u32,
+    /// The user's version the client last saw; 0 at first.
+    pub cookie: i64,
+    /// The `seq` up to which the client already has results; results after it are sent.
+    pub acked_seq: i64,
+}
+
+/// The answer to a pull.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct PullResponse {
+    /// The user's version now; never lower than the one sent.
+    pub cookie: i64,
+    /// The highest `seq` of this session the server has processed.
+    pub last_seq: i64,
+    /// The whole synced state, when `cookie` differs from the one sent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub snapshot: Option<Snapshot>,
+    /// Results of this session's mutations after `acked_seq`.
+    pub results: Vec<MutationResult>,
+    /// Overwritten values the user may want back.
+    pub conflicts: Vec<Conflict>,
+}
+
+/// A user's synced state as a pull carries it. The password never travels: a server-linked
+/// device holds no hash.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Snapshot {
+    /// The profile (its avatar by hash; `GET /v1/blobs/{sha256}` has the bytes).
+    pub profile: ProfileRecord,
+    /// Every session of the user, ended ones included.
+    pub sessions: Vec<SessionRecord>,
+}
+
+impl Snapshot {
+    /// The snapshot as the state mutations apply to (with no credential).
+    pub fn into_state(self) -> UserState {
+        UserState {
+            profile: Some(self.profile),
+            credential: None,
+            sessions: self.sessions.into_iter().map(|s| (s.id, s)).collect(),
+        }
+    }
+}
+
+/// A profile field someone else had changed after the cookie a `profile.set` was made
+/// against: the set still applied (last writer in server order wins) and this keeps the
+/// value it overwrote.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Conflict {
+    /// Its id.
+    pub id: Uuid,
+    /// The field, e.g. `name`.
+    pub field: String,
+    /// The value that was overwritten (`null` when it was empty).
+    pub overwritten: serde_json::Value,
+    /// The value that replaced it.
+    pub applied: serde_json::Value,
+    /// The session whose mutation overwrote it.
+    pub by_session: Uuid,
+    /// When, on the server's clock (ms since the epoch).
+    pub at: i64,
+}

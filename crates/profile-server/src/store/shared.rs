@@ -1,0 +1,907 @@
+//! The SQL both backends run, and the [`Store`](super::Store) methods written once for both.
+//!
+//! The methods are a macro rather than generic code: sqlx's generic bounds over a database
+//! would outweigh the queries. Each backend supplies `pool`, `begin_write` and the three
+//! lock statements (`LOCK_SESSION`, `LOCK_USER_SESSIONS`, `LOCK_USER`); locks are taken
+//! session(s) first, then the user, always, so two writers never wait on each other in a
+//! circle.
+
+use super::StoreError;
+use crate::domain::{ErrorCode, WireCode};
+use crate::sync::{Outcome, SyncState};
+use profile_domain::language::Language;
+use profile_domain::state::{self, AvatarRef, ProfileRecord, UserState};
+use profile_domain::sync::{Conflict, MutationResult, MutationStatus};
+use profile_domain::DeviceInfo;
+
+/// The columns of [`User`](super::User), in its field order.
+pub(super) const USER_COLUMNS: &str = "id, email, name, language, time_zone, organization, \
+    phone, avatar_sha256, password_hash, password_version, is_admin, disabled_at, version, \
+    created_at, updated_at";
+
+pub(super) const INSERT_USER: &str = "INSERT INTO users (id, email, email_key, name, \
+    password_hash, password_version, is_admin, version, created_at, updated_at) \
+    VALUES ($1, $2, $3, $4, $5, 1, $6, 1, $7, $7)";
+
+pub(super) const USER_ID_BY_EMAIL_KEY: &str = "SELECT id FROM users WHERE email_key = $1";
+
+pub(super) const LIST_USERS: &str = "SELECT u.id, u.email, u.name, u.is_admin, u.disabled_at, \
+    (SELECT COUNT(*) FROM sessions s WHERE s.user_id = u.id AND s.ended_at IS NULL) \
+    AS active_sessions FROM users u ORDER BY u.created_at, u.id";
+
+/// Every change to a user's synced state moves the sync cookie.
+pub(super) const BUMP_USER: &str =
+    "UPDATE users SET version = version + 1, updated_at = $2 WHERE id = $1";
+
+pub(super) const DISABLE_USER: &str = "UPDATE users SET disabled_at = COALESCE(disabled_at, $2), \
+    version = version + 1, updated_at = $2 WHERE id = $1";
+
+pub(super) const SET_PASSWORD: &str = "UPDATE users SET password_hash = $2, \
+    password_version = password_version + 1, version = version + 1, updated_at = $3 \
+    WHERE id = $1";
+
+pub(super) const GRANT_ADMIN: &str =
+    "UPDATE users SET is_admin = 1, version = version + 1, updated_at = $2 WHERE id = $1";
+
+/// Ends every active session of user `$1` but `$4` (pass '' to keep none).
+pub(super) const END_USER_SESSIONS: &str = "UPDATE sessions SET ended_at = $2, end_reason = $3 \
+    WHERE user_id = $1 AND id <> $4 AND ended_at IS NULL";
+
+pub(super) const FAILURES: &str = "SELECT failures, last_failure_at FROM sign_in_failures \
+    WHERE scope = $1 AND key = $2 AND last_failure_at >= $3";
+
+pub(super) const RECORD_FAILURE: &str = "INSERT INTO sign_in_failures \
+    (scope, key, failures, last_failure_at) VALUES ($1, $2, 1, $3) \
+    ON CONFLICT (scope, key) DO UPDATE SET \
+    failures = CASE WHEN sign_in_failures.last_failure_at < $4 THEN 1 \
+    ELSE sign_in_failures.failures + 1 END, last_failure_at = $3";
+
+pub(super) const CLEAR_FAILURES: &str =
+    "DELETE FROM sign_in_failures WHERE scope = $1 AND key = $2";
+
+pub(super) const INSERT_SESSION: &str = "INSERT INTO sessions (id, user_id, secret_hash, \
+    device_name, os, app_version, address, started_at, last_active_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $8)";
+
+pub(super) const SESSION_BY_SECRET_HASH: &str =
+    "SELECT id, user_id, last_active_at, ended_at FROM sessions WHERE secret_hash = $1";
+
+pub(super) const SESSIONS_OF: &str = "SELECT id, device_name, os, app_version, address, \
+    started_at, last_active_at, ended_at, end_reason, last_seq FROM sessions \
+    WHERE user_id = $1 ORDER BY started_at DESC, id DESC";
+
+pub(super) const TOUCH_SESSION: &str = "UPDATE sessions SET last_active_at = $2 \
+    WHERE id = $1 AND ended_at IS NULL AND last_active_at < $3";
+
+pub(super) const END_SESSION: &str =
+    "UPDATE sessions SET ended_at = $2, end_reason = $3 WHERE id = $1";
+
+/// The session a push or pull comes from, with its sequence position.
+pub(super) const SYNC_SESSION: &str =
+    "SELECT user_id, ended_at, last_seq FROM sessions WHERE id = $1";
+
+/// The user's synced fields ([`SyncUser`]); a push appends its backend's row lock.
+pub(super) const SYNC_USER: &str = "SELECT id, email, name, language, time_zone, \
+    organization, phone, avatar_sha256, avatar_mime, disabled_at, version, created_at, \
+    updated_at FROM users WHERE id = $1";
+
+pub(super) const FIELD_VERSIONS: &str =
+    "SELECT field, version, session_id FROM field_versions WHERE user_id = $1";
+
+pub(super) const LOGGED_RESULT: &str =
+    "SELECT seq, status, code, field FROM mutation_log WHERE session_id = $1 AND seq = $2";
+
+pub(super) const MUTATION_ID_USED: &str = "SELECT seq FROM mutation_log WHERE mutation_id = $1";
+
+pub(super) const LOG_MUTATION: &str = "INSERT INTO mutation_log (session_id, seq, mutation_id, \
+    user_id, name, status, code, field, version, received_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+
+/// Ends a session of user `$4` a mutation ended (final: an ended one keeps its reason).
+pub(super) const END_SESSION_OF: &str = "UPDATE sessions SET ended_at = $2, end_reason = $3 \
+    WHERE id = $1 AND user_id = $4 AND ended_at IS NULL";
+
+pub(super) const INSERT_BLOB: &str = "INSERT INTO blobs (user_id, sha256, mime, bytes, \
+    created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, sha256) DO NOTHING";
+
+pub(super) const INSERT_CONFLICT: &str = "INSERT INTO conflicts (id, user_id, field, \
+    overwritten, applied, by_session, version, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+/// Writes the profile fields mutations change (never the e-mail: a push may not change it).
+pub(super) const SET_PROFILE: &str = "UPDATE users SET name = $2, language = $3, \
+    organization = $4, phone = $5, time_zone = $6, avatar_sha256 = $7, avatar_mime = $8 \
+    WHERE id = $1";
+
+pub(super) const SET_VERSION: &str = "UPDATE users SET version = $2, updated_at = $3 WHERE id = $1";
+
+pub(super) const SET_FIELD_VERSION: &str = "INSERT INTO field_versions \
+    (user_id, field, version, session_id) VALUES ($1, $2, $3, $4) \
+    ON CONFLICT (user_id, field) DO UPDATE SET version = excluded.version, \
+    session_id = excluded.session_id";
+
+pub(super) const SET_LAST_SEQ: &str = "UPDATE sessions SET last_seq = $2 WHERE id = $1";
+
+/// A pull sends at most this many results; the client acknowledges and pulls again.
+pub(super) const MAX_PULL_RESULTS: i64 = 1000;
+/// A pull sends at most this many (the newest) conflicts.
+pub(super) const MAX_PULL_CONFLICTS: i64 = 100;
+
+pub(super) const RESULTS_AFTER: &str = "SELECT seq, status, code, field FROM mutation_log \
+    WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
+
+pub(super) const CONFLICTS_AFTER: &str = "SELECT id, field, overwritten, applied, by_session, \
+    at FROM conflicts WHERE user_id = $1 AND version > $2 ORDER BY version DESC, id DESC \
+    LIMIT $3";
+
+pub(super) const BLOB: &str = "SELECT mime, bytes FROM blobs WHERE user_id = $1 AND sha256 = $2";
+
+/// A user's synced fields as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(super) struct SyncUser {
+    pub id: String,
+    pub email: String,
+    pub name: String,
+    pub language: String,
+    pub time_zone: String,
+    pub organization: Option<String>,
+    pub phone: Option<String>,
+    pub avatar_sha256: Option<String>,
+    pub avatar_mime: Option<String>,
+    pub disabled_at: Option<i64>,
+    pub version: i64,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A logged result row: seq, status, code, field.
+pub(super) type LoggedRow = (i64, String, Option<String>, Option<String>);
+
+/// A conflict row: id, field, overwritten, applied, by_session, at.
+pub(super) type ConflictRow = (String, String, String, String, String, i64);
+
+fn uuid(text: &str) -> Result<uuid::Uuid, StoreError> {
+    uuid::Uuid::parse_str(text).map_err(|_| StoreError::Corrupt(format!("id {text:?}")))
+}
+
+/// The profile a user row holds.
+pub(super) fn profile_of(user: &SyncUser) -> Result<ProfileRecord, StoreError> {
+    let language = Language::parse(&user.language)
+        .map_err(|_| StoreError::Corrupt(format!("language {:?}", user.language)))?;
+    Ok(ProfileRecord {
+        id: uuid(&user.id)?,
+        name: user.name.clone(),
+        language,
+        email: Some(user.email.clone()),
+        organization: user.organization.clone(),
+        phone: user.phone.clone(),
+        time_zone: user.time_zone.clone(),
+        avatar: user.avatar_sha256.clone().map(|sha256| AvatarRef {
+            sha256,
+            mime: user
+                .avatar_mime
+                .clone()
+                .unwrap_or_else(|| "image/jpeg".to_owned()),
+        }),
+        created_at: user.created_at,
+        updated_at: user.updated_at,
+    })
+}
+
+/// A stored session as the domain and a pull's snapshot see it.
+pub(super) fn session_of(row: super::SessionRecord) -> Result<state::SessionRecord, StoreError> {
+    let end_reason = match &row.end_reason {
+        Some(text) => Some(
+            state::EndReason::parse(text)
+                .ok_or_else(|| StoreError::Corrupt(format!("end reason {text:?}")))?,
+        ),
+        None => None,
+    };
+    Ok(state::SessionRecord {
+        id: uuid(&row.id)?,
+        device: DeviceInfo {
+            device_name: row.device_name,
+            os: row.os,
+            app_version: row.app_version,
+        },
+        address: row.address,
+        started_at: row.started_at,
+        last_active_at: row.last_active_at,
+        ended_at: row.ended_at,
+        end_reason,
+    })
+}
+
+/// The state a push applies to.
+pub(super) fn sync_state(
+    user: &SyncUser,
+    sessions: Vec<super::SessionRecord>,
+    field_versions: Vec<(String, i64, String)>,
+) -> Result<SyncState, StoreError> {
+    let mut state = UserState {
+        profile: Some(profile_of(user)?),
+        credential: None,
+        sessions: Default::default(),
+    };
+    for row in sessions {
+        let session = session_of(row)?;
+        state.sessions.insert(session.id, session);
+    }
+    let field_versions = field_versions
+        .into_iter()
+        .map(|(field, version, by)| Ok((field, (version, uuid(&by)?))))
+        .collect::<Result<_, StoreError>>()?;
+    Ok(SyncState {
+        state,
+        version: user.version,
+        field_versions,
+    })
+}
+
+/// A logged result as a push or pull reports it.
+pub(super) fn result_of(row: LoggedRow) -> Result<MutationResult, StoreError> {
+    let (seq, status, code, field) = row;
+    let status = match status.as_str() {
+        "applied" => MutationStatus::Applied,
+        "rejected" => MutationStatus::Rejected,
+        other => return Err(StoreError::Corrupt(format!("status {other:?}"))),
+    };
+    Ok(MutationResult {
+        seq,
+        status,
+        code: code.map(|c| match ErrorCode::parse(&c) {
+            Some(known) => WireCode::Known(known),
+            None => WireCode::Unknown(c),
+        }),
+        field,
+    })
+}
+
+/// A stored conflict as a pull reports it.
+pub(super) fn conflict_of(row: ConflictRow) -> Result<Conflict, StoreError> {
+    let (id, field, overwritten, applied, by_session, at) = row;
+    let json = |text: &str| {
+        serde_json::from_str(text).map_err(|_| StoreError::Corrupt("conflict value".into()))
+    };
+    Ok(Conflict {
+        id: uuid(&id)?,
+        field,
+        overwritten: json(&overwritten)?,
+        applied: json(&applied)?,
+        by_session: uuid(&by_session)?,
+        at,
+    })
+}
+
+/// How a log row stores an outcome: status, code, field, version.
+pub(super) fn logged(
+    outcome: &Outcome,
+) -> (
+    &'static str,
+    Option<&'static str>,
+    Option<&'static str>,
+    Option<i64>,
+) {
+    match outcome {
+        Outcome::Applied { version, .. } => ("applied", None, None, Some(*version)),
+        Outcome::Rejected(err) => ("rejected", Some(err.code.as_str()), err.field, None),
+    }
+}
+
+/// Implements [`Store`](super::Store) for a backend type (see the module comment).
+macro_rules! impl_store {
+    ($store:ty, $backend:expr) => {
+        #[async_trait::async_trait]
+        impl $crate::store::Store for $store {
+            fn backend(&self) -> $crate::store::Backend {
+                $backend
+            }
+
+            async fn ping(&self) -> Result<(), StoreError> {
+                sqlx::query("SELECT 1").execute(&self.pool).await?;
+                Ok(())
+            }
+
+            async fn close(&self) {
+                self.pool.close().await;
+            }
+
+            async fn create_user(&self, user: &NewUser) -> Result<(), StoreError> {
+                let done = sqlx::query(shared::INSERT_USER)
+                    .bind(&user.id)
+                    .bind(&user.email)
+                    .bind(super::email_key(&user.email))
+                    .bind(&user.name)
+                    .bind(&user.password_hash)
+                    .bind(super::flag(user.is_admin))
+                    .bind(user.now)
+                    .execute(&self.pool)
+                    .await;
+                match done {
+                    Ok(_) => Ok(()),
+                    Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                        Err(StoreError::UserExists)
+                    }
+                    Err(e) => Err(e.into()),
+                }
+            }
+
+            async fn user_by_email_key(&self, email_key: &str) -> Result<Option<User>, StoreError> {
+                let sql = format!(
+                    "SELECT {} FROM users WHERE email_key = $1",
+                    shared::USER_COLUMNS
+                );
+                Ok(sqlx::query_as(&sql)
+                    .bind(email_key)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn user_by_id(&self, id: &str) -> Result<Option<User>, StoreError> {
+                let sql = format!("SELECT {} FROM users WHERE id = $1", shared::USER_COLUMNS);
+                Ok(sqlx::query_as(&sql)
+                    .bind(id)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn list_users(&self) -> Result<Vec<UserListing>, StoreError> {
+                Ok(sqlx::query_as(shared::LIST_USERS)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn disable_user(&self, email_key: &str, now: i64) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                let id = Self::lock_user_and_sessions(&mut tx, email_key).await?;
+                sqlx::query(shared::DISABLE_USER)
+                    .bind(&id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(shared::END_USER_SESSIONS)
+                    .bind(&id)
+                    .bind(now)
+                    .bind(EndReason::Disabled.as_str())
+                    .bind("")
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn reset_password(
+                &self,
+                email_key: &str,
+                new_hash: &str,
+                now: i64,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                let id = Self::lock_user_and_sessions(&mut tx, email_key).await?;
+                sqlx::query(shared::SET_PASSWORD)
+                    .bind(&id)
+                    .bind(new_hash)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(shared::END_USER_SESSIONS)
+                    .bind(&id)
+                    .bind(now)
+                    .bind(EndReason::PasswordChanged.as_str())
+                    .bind("")
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn grant_admin(&self, email_key: &str, now: i64) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                let id = Self::lock_user_and_sessions(&mut tx, email_key).await?;
+                sqlx::query(shared::GRANT_ADMIN)
+                    .bind(&id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn failures(
+                &self,
+                key: &ThrottleKey,
+                since: i64,
+            ) -> Result<FailureCount, StoreError> {
+                let row: Option<(i64, i64)> = sqlx::query_as(shared::FAILURES)
+                    .bind(key.scope())
+                    .bind(key.key())
+                    .bind(since)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                Ok(
+                    row.map_or_else(FailureCount::default, |(failures, at)| FailureCount {
+                        failures,
+                        last_failure_at: Some(at),
+                    }),
+                )
+            }
+
+            async fn record_failure(
+                &self,
+                keys: &[ThrottleKey],
+                now: i64,
+                since: i64,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                for key in keys {
+                    sqlx::query(shared::RECORD_FAILURE)
+                        .bind(key.scope())
+                        .bind(key.key())
+                        .bind(now)
+                        .bind(since)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn clear_failures(&self, key: &ThrottleKey) -> Result<(), StoreError> {
+                sqlx::query(shared::CLEAR_FAILURES)
+                    .bind(key.scope())
+                    .bind(key.key())
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn start_session(&self, session: &NewSession) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                let user: Option<(i64, Option<i64>)> = sqlx::query_as(Self::LOCK_USER)
+                    .bind(&session.user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                if !matches!(user, Some((_, None))) {
+                    return Err(StoreError::UserNotFound);
+                }
+                sqlx::query(shared::INSERT_SESSION)
+                    .bind(&session.id)
+                    .bind(&session.user_id)
+                    .bind(&session.secret_hash)
+                    .bind(&session.device_name)
+                    .bind(&session.os)
+                    .bind(&session.app_version)
+                    .bind(&session.address)
+                    .bind(session.now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(shared::BUMP_USER)
+                    .bind(&session.user_id)
+                    .bind(session.now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn session_by_secret_hash(
+                &self,
+                secret_hash: &str,
+            ) -> Result<Option<SessionAuth>, StoreError> {
+                Ok(sqlx::query_as(shared::SESSION_BY_SECRET_HASH)
+                    .bind(secret_hash)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+
+            async fn sessions_of(&self, user_id: &str) -> Result<Vec<SessionRecord>, StoreError> {
+                Ok(sqlx::query_as(shared::SESSIONS_OF)
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
+                    .await?)
+            }
+
+            async fn touch_session(
+                &self,
+                id: &str,
+                now: i64,
+                stale_before: i64,
+            ) -> Result<(), StoreError> {
+                // No cookie bump: when a device was last seen is not worth a sync round.
+                sqlx::query(shared::TOUCH_SESSION)
+                    .bind(id)
+                    .bind(now)
+                    .bind(stale_before)
+                    .execute(&self.pool)
+                    .await?;
+                Ok(())
+            }
+
+            async fn end_session(
+                &self,
+                id: &str,
+                reason: EndReason,
+                now: i64,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                let user_id = Self::lock_active_session(&mut tx, id).await?;
+                sqlx::query(Self::LOCK_USER)
+                    .bind(&user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                sqlx::query(shared::END_SESSION)
+                    .bind(id)
+                    .bind(now)
+                    .bind(reason.as_str())
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(shared::BUMP_USER)
+                    .bind(&user_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn change_password(&self, change: &PasswordChange) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                // Every active session first: the other sessions' rows are written below,
+                // after the user's is locked (the lock order: sessions, then the user).
+                sqlx::query(Self::LOCK_USER_SESSIONS)
+                    .bind(&change.user_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let owner = Self::lock_active_session(&mut tx, &change.keep_session_id).await?;
+                if owner != change.user_id {
+                    return Err(StoreError::SessionEnded);
+                }
+                let user: Option<(i64, Option<i64>)> = sqlx::query_as(Self::LOCK_USER)
+                    .bind(&change.user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                match user {
+                    Some((version, None)) if version == change.expected_version => {}
+                    Some((_, None)) => return Err(StoreError::PasswordVersionChanged),
+                    _ => return Err(StoreError::SessionEnded),
+                }
+                sqlx::query(shared::SET_PASSWORD)
+                    .bind(&change.user_id)
+                    .bind(&change.new_hash)
+                    .bind(change.now)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query(shared::END_USER_SESSIONS)
+                    .bind(&change.user_id)
+                    .bind(change.now)
+                    .bind(EndReason::PasswordChanged.as_str())
+                    .bind(&change.keep_session_id)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn push(
+                &self,
+                session_id: &str,
+                user_id: &str,
+                batch: &[$crate::sync::PreparedMutation],
+                now: i64,
+            ) -> Result<profile_domain::sync::PushResponse, StoreError> {
+                use $crate::sync::{apply_pushed, Outcome};
+                let session =
+                    uuid::Uuid::parse_str(session_id).map_err(|_| StoreError::SessionEnded)?;
+                let mut tx = self.begin_write().await?;
+                // Lock order: the user's active sessions (by id), then the user. A
+                // `session.end` writes another session's row after the user's is locked,
+                // so those rows are taken first, like every other writer's sessions.
+                sqlx::query(Self::LOCK_USER_SESSIONS)
+                    .bind(user_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let row: Option<(String, Option<i64>, i64)> = sqlx::query_as(shared::SYNC_SESSION)
+                    .bind(session_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let mut last_seq = match row {
+                    Some((owner, None, last_seq)) if owner == user_id => last_seq,
+                    _ => return Err(StoreError::SessionEnded),
+                };
+                let user: shared::SyncUser =
+                    sqlx::query_as(&format!("{}{}", shared::SYNC_USER, Self::FOR_UPDATE))
+                        .bind(user_id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .filter(|u: &shared::SyncUser| u.disabled_at.is_none())
+                        .ok_or(StoreError::SessionEnded)?;
+                let sessions: Vec<SessionRecord> = sqlx::query_as(shared::SESSIONS_OF)
+                    .bind(user_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let field_versions: Vec<(String, i64, String)> =
+                    sqlx::query_as(shared::FIELD_VERSIONS)
+                        .bind(user_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                let mut sync = shared::sync_state(&user, sessions, field_versions)?;
+                let mut results = Vec::with_capacity(batch.len());
+                let mut profile_changed = false;
+                let mut written_fields = std::collections::BTreeSet::new();
+                for pushed in batch {
+                    if pushed.seq <= last_seq {
+                        let row: Option<shared::LoggedRow> = sqlx::query_as(shared::LOGGED_RESULT)
+                            .bind(session_id)
+                            .bind(pushed.seq)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        let row = row.ok_or_else(|| {
+                            StoreError::Corrupt(format!("no logged result for seq {}", pushed.seq))
+                        })?;
+                        results.push(shared::result_of(row)?);
+                        continue;
+                    }
+                    if pushed.seq > last_seq + 1 {
+                        break;
+                    }
+                    let id = pushed.id.to_string();
+                    let reused: Option<i64> = sqlx::query_scalar(shared::MUTATION_ID_USED)
+                        .bind(&id)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    let outcome = if reused.is_some() {
+                        Outcome::Rejected($crate::domain::ValidationError::new(
+                            $crate::domain::ErrorCode::RequestInvalid,
+                            "id",
+                        ))
+                    } else {
+                        apply_pushed(&mut sync, pushed, session, now)
+                    };
+                    if let Outcome::Applied {
+                        change,
+                        conflicts,
+                        version,
+                    } = &outcome
+                    {
+                        profile_changed |= change.profile;
+                        written_fields.extend(change.profile_fields.iter().copied());
+                        for ended in &change.sessions {
+                            let Some(record) = sync.state.sessions.get(ended) else {
+                                continue;
+                            };
+                            sqlx::query(shared::END_SESSION_OF)
+                                .bind(ended.to_string())
+                                .bind(record.ended_at)
+                                .bind(record.end_reason.map(|r| r.as_str()))
+                                .bind(user_id)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        if let Some(blob) = &change.blob {
+                            sqlx::query(shared::INSERT_BLOB)
+                                .bind(user_id)
+                                .bind(&blob.sha256)
+                                .bind(&blob.mime)
+                                .bind(&blob.bytes)
+                                .bind(now)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                        for conflict in conflicts {
+                            sqlx::query(shared::INSERT_CONFLICT)
+                                .bind(conflict.id.to_string())
+                                .bind(user_id)
+                                .bind(&conflict.field)
+                                .bind(conflict.overwritten.to_string())
+                                .bind(conflict.applied.to_string())
+                                .bind(conflict.by_session.to_string())
+                                .bind(*version)
+                                .bind(conflict.at)
+                                .execute(&mut *tx)
+                                .await?;
+                        }
+                    }
+                    let (status, code, field, version) = shared::logged(&outcome);
+                    sqlx::query(shared::LOG_MUTATION)
+                        .bind(session_id)
+                        .bind(pushed.seq)
+                        .bind(reused.is_none().then_some(id))
+                        .bind(user_id)
+                        .bind(&pushed.name)
+                        .bind(status)
+                        .bind(code)
+                        .bind(field)
+                        .bind(version)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                    results.push(outcome.result(pushed.seq));
+                    last_seq = pushed.seq;
+                    // A session that ended itself pushes nothing more that applies.
+                    if !sync
+                        .state
+                        .sessions
+                        .get(&session)
+                        .is_some_and(|s| s.is_active())
+                    {
+                        break;
+                    }
+                }
+                if profile_changed {
+                    let profile = sync.state.profile.as_ref().ok_or_else(|| {
+                        StoreError::Corrupt("a profile change left no profile".into())
+                    })?;
+                    sqlx::query(shared::SET_PROFILE)
+                        .bind(user_id)
+                        .bind(&profile.name)
+                        .bind(profile.language.code())
+                        .bind(&profile.organization)
+                        .bind(&profile.phone)
+                        .bind(&profile.time_zone)
+                        .bind(profile.avatar.as_ref().map(|a| a.sha256.as_str()))
+                        .bind(profile.avatar.as_ref().map(|a| a.mime.as_str()))
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                if sync.version != user.version {
+                    sqlx::query(shared::SET_VERSION)
+                        .bind(user_id)
+                        .bind(sync.version)
+                        .bind(now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                for field in written_fields {
+                    if let Some((version, by)) = sync.field_versions.get(field) {
+                        sqlx::query(shared::SET_FIELD_VERSION)
+                            .bind(user_id)
+                            .bind(field)
+                            .bind(*version)
+                            .bind(by.to_string())
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+                sqlx::query(shared::SET_LAST_SEQ)
+                    .bind(session_id)
+                    .bind(last_seq)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(profile_domain::sync::PushResponse { last_seq, results })
+            }
+
+            async fn pull(
+                &self,
+                session_id: &str,
+                user_id: &str,
+                request: &profile_domain::sync::PullRequest,
+            ) -> Result<profile_domain::sync::PullResponse, StoreError> {
+                let mut tx = self.begin_read().await?;
+                let row: Option<(String, Option<i64>, i64)> = sqlx::query_as(shared::SYNC_SESSION)
+                    .bind(session_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+                let last_seq = match row {
+                    Some((owner, None, last_seq)) if owner == user_id => last_seq,
+                    _ => return Err(StoreError::SessionEnded),
+                };
+                let user: shared::SyncUser = sqlx::query_as(shared::SYNC_USER)
+                    .bind(user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(StoreError::SessionEnded)?;
+                let snapshot = if user.version == request.cookie {
+                    None
+                } else {
+                    let sessions: Vec<SessionRecord> = sqlx::query_as(shared::SESSIONS_OF)
+                        .bind(user_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
+                    Some(profile_domain::sync::Snapshot {
+                        profile: shared::profile_of(&user)?,
+                        sessions: sessions
+                            .into_iter()
+                            .map(shared::session_of)
+                            .collect::<Result<_, _>>()?,
+                    })
+                };
+                // An unchanged pull (the common case) skips what cannot exist: results past
+                // `last_seq`, and conflicts past the current version.
+                let results: Vec<shared::LoggedRow> = if request.acked_seq >= last_seq {
+                    Vec::new()
+                } else {
+                    sqlx::query_as(shared::RESULTS_AFTER)
+                        .bind(session_id)
+                        .bind(request.acked_seq)
+                        .bind(shared::MAX_PULL_RESULTS)
+                        .fetch_all(&mut *tx)
+                        .await?
+                };
+                let mut conflicts: Vec<shared::ConflictRow> = if request.cookie >= user.version {
+                    Vec::new()
+                } else {
+                    sqlx::query_as(shared::CONFLICTS_AFTER)
+                        .bind(user_id)
+                        .bind(request.cookie)
+                        .bind(shared::MAX_PULL_CONFLICTS)
+                        .fetch_all(&mut *tx)
+                        .await?
+                };
+                tx.commit().await?;
+                conflicts.reverse();
+                Ok(profile_domain::sync::PullResponse {
+                    cookie: user.version,
+                    last_seq,
+                    snapshot,
+                    results: results
+                        .into_iter()
+                        .map(shared::result_of)
+                        .collect::<Result<_, _>>()?,
+                    conflicts: conflicts
+                        .into_iter()
+                        .map(shared::conflict_of)
+                        .collect::<Result<_, _>>()?,
+                })
+            }
+
+            async fn blob(
+                &self,
+                user_id: &str,
+                sha256: &str,
+            ) -> Result<Option<$crate::store::StoredBlob>, StoreError> {
+                Ok(sqlx::query_as(shared::BLOB)
+                    .bind(user_id)
+                    .bind(sha256)
+                    .fetch_optional(&self.pool)
+                    .await?)
+            }
+        }
+
+        impl $store {
+            /// Locks the active session `id` (first, by the lock order); returns its user.
+            async fn lock_active_session(
+                tx: &mut sqlx::Transaction<'static, <$store as BackendTypes>::Db>,
+                id: &str,
+            ) -> Result<String, StoreError> {
+                let row: Option<(String, Option<i64>)> = sqlx::query_as(Self::LOCK_SESSION)
+                    .bind(id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                match row {
+                    Some((user_id, None)) => Ok(user_id),
+                    _ => Err(StoreError::SessionEnded),
+                }
+            }
+
+            /// Locks the active sessions of the user with `email_key`, then the user; returns
+            /// the user's id.
+            async fn lock_user_and_sessions(
+                tx: &mut sqlx::Transaction<'static, <$store as BackendTypes>::Db>,
+                email_key: &str,
+            ) -> Result<String, StoreError> {
+                let id: String = sqlx::query_scalar(shared::USER_ID_BY_EMAIL_KEY)
+                    .bind(email_key)
+                    .fetch_optional(&mut **tx)
+                    .await?
+                    .ok_or(StoreError::UserNotFound)?;
+                sqlx::query(Self::LOCK_USER_SESSIONS)
+                    .bind(&id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                sqlx::query(Self::LOCK_USER)
+                    .bind(&id)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                Ok(id)
+            }
+        }
+    };
+}
+
+pub(super) use impl_store;
+
+/// The sqlx database type a store type runs on (lets the macro name its transactions).
+pub(super) trait BackendTypes {
+    /// The sqlx database.
+    type Db: sqlx::Database;
+}
