@@ -139,6 +139,35 @@ pub struct Conflict {
     pub applied: serde_json::Value,
     /// The session whose mutation overwrote it.
     pub by_session: Uuid,
+    /// The session whose value was overwritten (None for conflicts recorded before this).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overwritten_by: Option<Uuid>,
     /// When, on the server's clock (ms since the epoch).
     pub at: i64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn a_conflict_without_an_owner_stays_readable_both_ways() {
+        let (id, by) = (Uuid::now_v7(), Uuid::now_v7());
+        // As a server from before `overwritten_by` sends it.
+        let old = json!({"id": id, "field": "name", "overwritten": "B", "applied": "A",
+                         "by_session": by, "at": 5});
+        let conflict: Conflict = serde_json::from_value(old.clone()).unwrap();
+        assert_eq!(conflict.overwritten_by, None);
+        // An unknown owner is left out, so the JSON is what an old peer expects.
+        assert_eq!(serde_json::to_value(&conflict).unwrap(), old);
+        let owner = Uuid::now_v7();
+        let owned = Conflict {
+            overwritten_by: Some(owner),
+            ..conflict
+        };
+        let json = serde_json::to_value(&owned).unwrap();
+        assert_eq!(json["overwritten_by"], json!(owner));
+        assert_eq!(serde_json::from_value::<Conflict>(json).unwrap(), owned);
+    }
 }

@@ -146,18 +146,22 @@ pub fn apply_pushed(
             .profile
             .as_ref()
             .map_or(Value::Null, |p| field_value(p, field));
-        let stale = sync
+        // The session that last wrote the field owns the value about to be lost, when it
+        // is another and wrote after this mutation's cookie.
+        let stale_owner = sync
             .field_versions
             .get(*field)
-            .is_some_and(|(written, by)| *written > prepared.cookie && *by != session);
+            .filter(|(written, by)| *written > prepared.cookie && *by != session)
+            .map(|(_, by)| *by);
         // Nothing is lost when the value written equals the one replaced.
-        if stale && overwritten != applied {
+        if let Some(owner) = stale_owner.filter(|_| overwritten != applied) {
             conflicts.push(Conflict {
                 id: Uuid::now_v7(),
                 field: (*field).to_owned(),
                 overwritten,
                 applied,
                 by_session: session,
+                overwritten_by: Some(owner),
                 at: now_ms,
             });
         }
@@ -272,6 +276,8 @@ mod tests {
         assert_eq!(conflicts.len(), 1);
         assert_eq!(conflicts[0].overwritten, json!("B"));
         assert_eq!(conflicts[0].applied, json!("A"));
+        assert_eq!(conflicts[0].by_session, a);
+        assert_eq!(conflicts[0].overwritten_by, Some(b));
         assert_eq!(sync.version, 12);
         // Made after seeing B's change: no conflict.
         let informed = pushed(
@@ -284,6 +290,35 @@ mod tests {
             panic!("applied");
         };
         assert!(conflicts.is_empty());
+    }
+
+    #[test]
+    fn the_owner_of_an_overwritten_value_is_its_last_writer() {
+        let profile = Uuid::now_v7();
+        let (a, b, c) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+        let mut sync = state(profile);
+        let set = |seq, name: &str, cookie| {
+            pushed(
+                seq,
+                "profile.set",
+                json!({"profile_id": profile, "name": name}),
+                cookie,
+            )
+        };
+        apply_pushed(&mut sync, &set(1, "B", 10), b, 5);
+        // C saw B's change (version 11), so C's set is no conflict, but C now owns the name.
+        let Outcome::Applied { conflicts, .. } = apply_pushed(&mut sync, &set(1, "C", 11), c, 6)
+        else {
+            panic!("applied");
+        };
+        assert!(conflicts.is_empty());
+        let Outcome::Applied { conflicts, .. } = apply_pushed(&mut sync, &set(1, "A", 10), a, 7)
+        else {
+            panic!("applied");
+        };
+        assert_eq!(conflicts.len(), 1);
+        assert_eq!(conflicts[0].overwritten, json!("C"));
+        assert_eq!(conflicts[0].overwritten_by, Some(c));
     }
 
     #[test]

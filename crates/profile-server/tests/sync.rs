@@ -27,6 +27,7 @@ both_backends!(
     a_session_ended_from_another_is_revoked_and_its_pushes_never_apply,
     a_device_may_not_create_profiles_passwords_or_sessions,
     a_stale_name_overwrites_and_is_recorded_as_a_conflict,
+    a_conflict_stored_without_its_owner_is_pulled_without_one,
     an_avatar_is_stored_and_served_to_its_owner_only,
     an_avatar_claiming_a_huge_size_is_rejected_as_corrupt,
     concurrent_pushes_of_two_sessions_keep_versions_contiguous,
@@ -154,6 +155,23 @@ async fn scalar(db: &TestDb, sql: &str) -> i64 {
         let value = sqlx::query_scalar(sql).fetch_one(&pool).await.unwrap();
         pool.close().await;
         value
+    }
+}
+
+/// Runs one statement on the test's own connection to the database.
+async fn execute(db: &TestDb, sql: &str) {
+    if let Some(path) = &db.sqlite_path {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+            .await
+            .unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
+    } else {
+        let pool = sqlx::PgPool::connect(db.postgres_url.as_deref().unwrap())
+            .await
+            .unwrap();
+        sqlx::query(sql).execute(&pool).await.unwrap();
+        pool.close().await;
     }
 }
 
@@ -481,6 +499,16 @@ async fn a_stale_name_overwrites_and_is_recorded_as_a_conflict(backend: Backend)
     assert_eq!(conflict.overwritten, json!("Anna from B"));
     assert_eq!(conflict.applied, json!("Anna from A"));
     assert_eq!(conflict.by_session.to_string(), a.session_id);
+    // B's value was lost, so B is the device that shows it.
+    let b_session: Uuid = b.session_id.parse().unwrap();
+    assert_eq!(conflict.overwritten_by, Some(b_session));
+    // Every device of the user gets the record; the app picks it by `overwritten_by`.
+    let raw = pull_raw(&server, &b, seen, 0).await;
+    assert_eq!(raw.status, StatusCode::OK, "{raw:?}");
+    assert_eq!(
+        raw.body["conflicts"][0]["overwritten_by"],
+        json!(b.session_id)
+    );
     // Not sent again once the cookie is past it.
     assert!(pull(&server, &a, pulled.cookie, 0)
         .await
@@ -490,6 +518,32 @@ async fn a_stale_name_overwrites_and_is_recorded_as_a_conflict(backend: Backend)
     let now = pulled.cookie;
     push(&server, &b, &[set_name(&b, 2, "Anna again", now)]).await;
     assert!(pull(&server, &a, now, 0).await.conflicts.is_empty());
+}
+
+/// Rows written before migration 0003 have no `overwritten_by`; a pull still reads them, and
+/// leaves the field out so an older app parses the answer too.
+async fn a_conflict_stored_without_its_owner_is_pulled_without_one(backend: Backend) {
+    let (server, a) = anna(backend).await;
+    push(&server, &a, &[set_name(&a, 1, "Anna A", 0)]).await;
+    let now = version(&server, &a).await;
+    let id = Uuid::now_v7();
+    execute(
+        &server.db,
+        &format!(
+            "INSERT INTO conflicts (id, user_id, field, overwritten, applied, by_session, \
+             version, at) VALUES ('{id}', '{}', 'name', '\"Anna\"', '\"Anna A\"', '{}', \
+             {now}, 1)",
+            a.user_id, a.session_id
+        ),
+    )
+    .await;
+    let raw = pull_raw(&server, &a, 0, 0).await;
+    assert_eq!(raw.status, StatusCode::OK, "{raw:?}");
+    let conflict = &raw.body["conflicts"][0];
+    assert_eq!(conflict["id"], json!(id));
+    assert!(conflict.get("overwritten_by").is_none(), "{conflict}");
+    let pulled: PullResponse = serde_json::from_value(raw.body).unwrap();
+    assert_eq!(pulled.conflicts[0].overwritten_by, None);
 }
 
 /// A real 512×512 baseline JPEG.

@@ -124,6 +124,7 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .merge(sign_in)
         .fallback(|| async { ServerError::NotFound })
         .method_not_allowed_fallback(|| async { ServerError::MethodNotAllowed })
+        .layer(middleware::from_fn(run_detached))
         // Innermost first: axum's own limit off (tower-http's is the one), the body size and
         // time limits, the whole request's time limit, tracing, and coded errors outermost.
         .layer(DefaultBodyLimit::disable())
@@ -136,6 +137,20 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .layer(TraceLayer::new_for_http())
         .layer(middleware::map_response(error::coded_errors))
         .with_state(state)
+}
+
+/// Runs each request to its end in a task of its own. A client that goes away mid-request
+/// (a killed device, a timeout) drops the request's future; dropped inside a database
+/// transaction's BEGIN, sqlx 0.8 can hand the connection back still holding SQLite's write
+/// lock, which wedges every later write. Detached, the handler always finishes.
+async fn run_detached(req: Request, next: Next) -> Response {
+    match tokio::spawn(next.run(req)).await {
+        Ok(response) => response,
+        Err(err) => {
+            tracing::error!(error = %err, "a request's task failed");
+            ServerError::Hashing(format!("request task: {err}")).into_response()
+        }
+    }
 }
 
 /// Caps the sign-ins verified at once on this instance: each holds Argon2's 19 MiB and a

@@ -105,7 +105,8 @@ pub(super) const INSERT_BLOB: &str = "INSERT INTO blobs (user_id, sha256, mime, 
     created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (user_id, sha256) DO NOTHING";
 
 pub(super) const INSERT_CONFLICT: &str = "INSERT INTO conflicts (id, user_id, field, \
-    overwritten, applied, by_session, version, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+    overwritten, applied, by_session, overwritten_by, version, at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
 
 /// Writes the profile fields mutations change (never the e-mail: a push may not change it).
 pub(super) const SET_PROFILE: &str = "UPDATE users SET name = $2, language = $3, \
@@ -130,8 +131,8 @@ pub(super) const RESULTS_AFTER: &str = "SELECT seq, status, code, field FROM mut
     WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 
 pub(super) const CONFLICTS_AFTER: &str = "SELECT id, field, overwritten, applied, by_session, \
-    at FROM conflicts WHERE user_id = $1 AND version > $2 ORDER BY version DESC, id DESC \
-    LIMIT $3";
+    overwritten_by, at FROM conflicts WHERE user_id = $1 AND version > $2 \
+    ORDER BY version DESC, id DESC LIMIT $3";
 
 pub(super) const BLOB: &str = "SELECT mime, bytes FROM blobs WHERE user_id = $1 AND sha256 = $2";
 
@@ -156,8 +157,8 @@ pub(super) struct SyncUser {
 /// A logged result row: seq, status, code, field.
 pub(super) type LoggedRow = (i64, String, Option<String>, Option<String>);
 
-/// A conflict row: id, field, overwritten, applied, by_session, at.
-pub(super) type ConflictRow = (String, String, String, String, String, i64);
+/// A conflict row: id, field, overwritten, applied, by_session, overwritten_by, at.
+pub(super) type ConflictRow = (String, String, String, String, String, Option<String>, i64);
 
 fn uuid(text: &str) -> Result<uuid::Uuid, StoreError> {
     uuid::Uuid::parse_str(text).map_err(|_| StoreError::Corrupt(format!("id {text:?}")))
@@ -258,7 +259,7 @@ pub(super) fn result_of(row: LoggedRow) -> Result<MutationResult, StoreError> {
 
 /// A stored conflict as a pull reports it.
 pub(super) fn conflict_of(row: ConflictRow) -> Result<Conflict, StoreError> {
-    let (id, field, overwritten, applied, by_session, at) = row;
+    let (id, field, overwritten, applied, by_session, overwritten_by, at) = row;
     let json = |text: &str| {
         serde_json::from_str(text).map_err(|_| StoreError::Corrupt("conflict value".into()))
     };
@@ -268,6 +269,7 @@ pub(super) fn conflict_of(row: ConflictRow) -> Result<Conflict, StoreError> {
         overwritten: json(&overwritten)?,
         applied: json(&applied)?,
         by_session: uuid(&by_session)?,
+        overwritten_by: overwritten_by.as_deref().map(uuid).transpose()?,
         at,
     })
 }
@@ -694,6 +696,7 @@ macro_rules! impl_store {
                                 .bind(conflict.overwritten.to_string())
                                 .bind(conflict.applied.to_string())
                                 .bind(conflict.by_session.to_string())
+                                .bind(conflict.overwritten_by.map(|s| s.to_string()))
                                 .bind(*version)
                                 .bind(conflict.at)
                                 .execute(&mut *tx)

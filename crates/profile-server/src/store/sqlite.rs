@@ -48,6 +48,14 @@ impl SqliteStore {
             .busy_timeout(Duration::from_secs(10));
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
+            // A backstop for the detached requests (see `http::run_detached`): a connection
+            // handed back inside a transaction is closed, which rolls the transaction back.
+            .after_release(|conn, _| {
+                Box::pin(async move {
+                    sqlx::Connection::ping(&mut *conn).await?;
+                    Ok(!sqlx::Connection::is_in_transaction(&*conn))
+                })
+            })
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
