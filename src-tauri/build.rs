@@ -21,6 +21,13 @@ fn main() {
         "session_end",
         "sessions_end_others",
         "sessions_end_all",
+        "server_sign_in",
+        "server_sign_out",
+        "sync_status",
+        "sync_now",
+        "secret_notice_seen",
+        "sync_review",
+        "sync_decide",
     ]);
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -35,6 +35,13 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::sessions::session_end,
         commands::sessions::sessions_end_others,
         commands::sessions::sessions_end_all,
+        commands::server::server_sign_in,
+        commands::server::server_sign_out,
+        commands::server::sync_status,
+        commands::server::sync_now,
+        commands::server::secret_notice_seen,
+        commands::server::sync_review,
+        commands::server::sync_decide,
     ])
 }
 
@@ -82,6 +89,15 @@ pub fn run() {
             // On failure the window still opens, and the first command reports which file
             // could not be opened and why, in the user's language; the cause goes to the log.
             boot::manage(app.handle(), open_state(app.handle(), &log_file));
+            // A linked device syncs from the start, off the window's path.
+            let handle = app.handle().clone();
+            tauri::async_runtime::spawn(async move {
+                if let Some(state) = handle.try_state::<state::AppState>() {
+                    if let Err(err) = state.start_sync().await {
+                        tracing::warn!(error = %err, "sync could not start");
+                    }
+                }
+            });
             Ok(())
         });
     // Benchmark builds only (`cargo xtask bench startup`): times the first screen.

@@ -3,9 +3,13 @@
 use crate::boot::BootFailure;
 use crate::picker::FilePicker;
 use profile_core::avatar::{AvatarPipeline, AvatarSource, CancelToken};
+use profile_core::server::{
+    OsKeychain, SecretVault, ServerLink, SyncReview, SyncRunner, SyncStatus,
+};
 use profile_core::time_zone::TimeZoneCatalog;
 use profile_core::{AccountStore, CoreError, DeviceInfo, Env, FirstRun, ProfileStore, SignedIn};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use tauri::{AppHandle, Manager, Runtime};
 use tokio::sync::Mutex;
 
@@ -35,6 +39,12 @@ pub struct AppState {
     pub picker: FilePicker,
     /// Every IANA time zone, searchable (clones share it with searches off the UI thread).
     pub time_zones: TimeZoneCatalog,
+    /// This device's link to a server, if any.
+    link: ServerLink,
+    /// What sync left for the person to decide.
+    review: SyncReview,
+    /// The background sync of the signed-in server session.
+    runner: std::sync::Mutex<Option<SyncRunner>>,
 }
 
 impl AppState {
@@ -46,7 +56,12 @@ impl AppState {
     ) -> Result<Self, CoreError> {
         let env = Env::system();
         let store = ProfileStore::open(&data_dir.join(DB_FILE), env.clone()).await?;
+        let db = store.database().clone();
+        let vault = SecretVault::new(Arc::new(OsKeychain), data_dir);
         Ok(Self {
+            link: ServerLink::new(db.clone(), env.clone(), vault),
+            review: SyncReview::new(db, env.clone()),
+            runner: std::sync::Mutex::new(None),
             account: AccountStore::new(store.database().clone(), env),
             store,
             first_run,
@@ -76,6 +91,63 @@ impl AppState {
     /// account, signing in.
     pub fn account(&self) -> &AccountStore {
         &self.account
+    }
+
+    /// The link to a server.
+    pub fn link(&self) -> &ServerLink {
+        &self.link
+    }
+
+    /// What sync left for the person to decide.
+    pub fn review(&self) -> &SyncReview {
+        &self.review
+    }
+
+    /// Starts syncing in the background if this device has a server session (a restart,
+    /// a sign-in); a runner already going is replaced.
+    pub async fn start_sync(&self) -> Result<(), CoreError> {
+        let runner = match self.link.sync_client().await? {
+            Some(client) => Some(
+                SyncRunner::start(
+                    client,
+                    self.link.clone(),
+                    self.store.database().clone(),
+                    self.store.env().clone(),
+                )
+                .await?,
+            ),
+            None => None,
+        };
+        *self.runner.lock().unwrap_or_else(|e| e.into_inner()) = runner;
+        Ok(())
+    }
+
+    /// Stops syncing (signed out of the server).
+    pub fn stop_sync(&self) {
+        *self.runner.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    }
+
+    /// Where the background sync stands; `None` when nothing syncs.
+    pub fn sync_status(&self) -> Option<SyncStatus> {
+        let runner = self.runner.lock().unwrap_or_else(|e| e.into_inner());
+        runner.as_ref().map(SyncRunner::status)
+    }
+
+    /// Asks for a sync round now; false when nothing syncs.
+    pub fn sync_now(&self) -> bool {
+        let runner = self.runner.lock().unwrap_or_else(|e| e.into_inner());
+        runner.as_ref().map(SyncRunner::sync_now).is_some()
+    }
+
+    /// The profile's time zone, if there is a profile (read without touching the session:
+    /// the header asks every second).
+    pub async fn profile_zone(&self) -> Result<Option<profile_core::time_zone::ZoneId>, CoreError> {
+        match self.store.profile().await? {
+            Some(profile) => Ok(Some(profile_core::time_zone::parse_zone(
+                &profile.time_zone,
+            )?)),
+            None => Ok(None),
+        }
     }
 
     /// The current time, ms since the epoch, from the clock the store works with.

@@ -15,7 +15,7 @@ const SECOND: &str = "Ёжик-в-тумане-7";
 struct Texts {
     welcome: &'static str,
     mismatch: &'static str,
-    server_unavailable: &'static str,
+    server_address: &'static str,
     current_wrong: &'static str,
     needs_digit: &'static str,
     changed: &'static str,
@@ -28,7 +28,7 @@ struct Texts {
 const ENGLISH: Texts = Texts {
     welcome: "Welcome to Acure Profile",
     mismatch: "The two passwords differ. Type the same password twice.",
-    server_unavailable: "Signing in to an Acure Profile server is not available in this version yet. Create a local profile to start.",
+    server_address: "Server address",
     current_wrong: "The current password is wrong.",
     needs_digit: "The password needs at least one digit.",
     changed: "Password changed. Other sessions were ended.",
@@ -41,7 +41,7 @@ const ENGLISH: Texts = Texts {
 const RUSSIAN: Texts = Texts {
     welcome: "Добро пожаловать в Acure Profile",
     mismatch: "Пароли не совпадают. Введите один и тот же пароль дважды.",
-    server_unavailable: "Вход на сервер Acure Profile в этой версии пока недоступен. Чтобы начать, создайте локальный профиль.",
+    server_address: "Адрес сервера",
     current_wrong: "Текущий пароль введён неверно.",
     needs_digit: "В пароле должна быть хотя бы одна цифра.",
     changed: "Пароль изменён. Остальные сеансы завершены.",
@@ -111,7 +111,7 @@ async fn life_cycle(scenario: &str, look: Look, texts: &Texts) -> Result<()> {
     app.wait_text("#welcome-title", texts.welcome).await?;
     app.shot("welcome").await?;
     app.click("input[name=welcome-path][value=server]").await?;
-    app.wait_text("#welcome-server", texts.server_unavailable)
+    app.wait_text("#welcome-server label", texts.server_address)
         .await?;
     app.shot("welcome-server").await?;
     app.click("input[name=welcome-path][value=local]").await?;

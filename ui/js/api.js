@@ -121,3 +121,40 @@ export function timeZoneDescribe(id, language) {
 export function avatarCancel() {
   return invoke('avatar_cancel');
 }
+
+/** Signs in to a server; resolves to { queued, secret_storage: 'keychain'|'file' }.
+ * `input`: { address, email, password, local: 'upload'|'replace' }. */
+export function serverSignIn(input) {
+  return invoke('server_sign_in', { input });
+}
+
+/** Signs out of the server; the device's data stays only if `keepCopy`. */
+export function serverSignOut(keepCopy) {
+  return invoke('server_sign_out', { keepCopy });
+}
+
+/** { link: null | { server_url, signed_in, secret_storage, file_notice_due },
+ *   status: null | { state, pending, synced_at, error, next_at, revision } }. */
+export function syncStatus() {
+  return invoke('sync_status');
+}
+
+/** Asks for a sync round now. */
+export function syncNow() {
+  return invoke('sync_now');
+}
+
+/** The person has read that the session secret lives in a file. */
+export function secretNoticeSeen() {
+  return invoke('secret_notice_seen');
+}
+
+/** { sealed: [change], refused: [change], conflicts: [conflict] } waiting for a decision. */
+export function syncReview(language) {
+  return invoke('sync_review', { language });
+}
+
+/** Acts on one review item: 'resubmit'|'drop'|'dismiss'|'use_mine'|'keep_theirs'. */
+export function syncDecide(id, decision) {
+  return invoke('sync_decide', { id, decision });
+}

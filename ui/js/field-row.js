@@ -32,8 +32,10 @@ export function createFieldRow(container, spec) {
   let error = null;  // the last refusal, kept so a language switch re-translates it
   let state = null;  // 'unsaved' | 'saving' | 'saved' | null
 
+  let hint = spec.hint;
+
   function render() {
-    note.textContent = error ? errorText(error) : spec.hint ? t(spec.hint) : '';
+    note.textContent = error ? errorText(error) : hint ? t(hint) : '';
     note.dataset.kind = error ? 'error' : 'hint';
     input.setAttribute('aria-invalid', String(Boolean(error)));
     status.textContent = state ? t(`profile.${state}`) : '';
@@ -79,6 +81,13 @@ export function createFieldRow(container, spec) {
   return {
     show,
     dirty: () => input.value !== saved,
+    /** Makes the field read-only with `hintKey` saying why (managed elsewhere). */
+    lock(hintKey) {
+      input.readOnly = true;
+      button.hidden = true;
+      hint = hintKey;
+      render();
+    },
     reset() {
       input.value = saved;
       error = null;

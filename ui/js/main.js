@@ -11,8 +11,11 @@ import { showWelcome } from './screens/welcome.js';
 import { discardPasswords, hasTypedPasswords, initSecurity } from './security.js';
 import { initTabs } from './tabs.js';
 import { initTimeZone } from './time-zone.js';
-import { discardEdits, hasUnsavedEdits, initProfileTab } from './tabs/profile.js';
+import { discardEdits, hasUnsavedEdits, initProfileTab, lockEmail, refreshProfile } from './tabs/profile.js';
 import { initSessionsTab, refreshSessions } from './tabs/sessions.js';
+import { initAccountMenu } from './account-menu.js';
+import { initReviewDialog, openReview } from './review-dialog.js';
+import { initSyncStatus, onLink, onRevision, refreshReviewCount } from './sync-status.js';
 
 /** Leaving the Profile tab with unsaved edits (typed passwords too) asks first. */
 async function beforeLeave(panelId) {
@@ -66,6 +69,7 @@ function showProfileScreen(profile) {
   startSection('boot.section_time_zone', () => initTimeZone(profile));
   startSection('boot.section_sessions', () => initSessionsTab({ onSignedOut: signedOut }));
   api.onSignedOut(signedOut);
+  startSection('boot.section_sync', () => startSync(profile));
   renderFailedSections();
   onLanguageChange(renderFailedSections);
   app.hidden = false;
@@ -73,6 +77,40 @@ function showProfileScreen(profile) {
   document.body.dataset.screen = 'profile';
   // The screen that had the focus is gone; keyboard users go on from the tabs.
   document.querySelector('[role="tab"][aria-selected="true"]')?.focus();
+}
+
+/** The header's sync state, the profile menu and what follows from a server link: the
+ * e-mail managed by the server, the one-time notice of a secret kept in a file, and the
+ * window following the server's data. */
+function startSync(profile) {
+  let name = profile.name;
+  onLink((link) => {
+    initAccountMenu(link, () => name, () => window.location.reload());
+    if (!link) return;
+    lockEmail();
+    if (link.file_notice_due) showSecretNotice();
+  });
+  onRevision(async (view) => {
+    if (view.status?.state === 'signed_out') {
+      signedOut();
+      return;
+    }
+    const fresh = await api.profileGet();
+    name = fresh.name;
+    refreshProfile(fresh);
+    refreshSessions();
+  });
+  initReviewDialog();
+  initSyncStatus(() => openReview(refreshReviewCount)).catch((error) => console.error('sync status', error));
+}
+
+function showSecretNotice() {
+  const notice = document.getElementById('secret-notice');
+  notice.hidden = false;
+  document.getElementById('secret-notice-ok').addEventListener('click', async () => {
+    notice.hidden = true;
+    await api.secretNoticeSeen().catch((error) => console.warn(error));
+  });
 }
 
 let osLanguage = 'en';

@@ -10,8 +10,9 @@ const CHECK_PAUSE_MS = 120;
 
 /** Gives every password input in a .password-box a show/hide toggle (a pressed button:
  * its label stays "Show password", its state says whether it is shown). */
-export function initPasswordToggles() {
-  for (const input of document.querySelectorAll('.password-box > input')) {
+export function initPasswordToggles(root = document) {
+  for (const input of root.querySelectorAll('.password-box > input')) {
+    if (input.nextElementSibling?.classList.contains('password-toggle')) continue;
     const toggle = toggleTemplate.content.firstElementChild.cloneNode(true);
     toggle.setAttribute('aria-controls', input.id);
     input.after(toggle);

@@ -25,6 +25,8 @@ pub fn with_suffix(path: &Path, suffix: &str) -> PathBuf {
 #[derive(Debug, Clone)]
 pub struct Database {
     pool: SqlitePool,
+    /// Counts committed changes, so the sync runner and the header learn of them at once.
+    changes: std::sync::Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Database {
@@ -83,7 +85,20 @@ impl Database {
             pool.close().await;
             return Err(StoreOpenError::sqlite(path, err));
         }
-        Ok(Self { pool })
+        Ok(Self {
+            pool,
+            changes: std::sync::Arc::new(tokio::sync::watch::Sender::new(0)),
+        })
+    }
+
+    /// Tells whoever watches [`Self::changes`] that something was committed.
+    pub fn note_change(&self) {
+        self.changes.send_modify(|n| *n = n.wrapping_add(1));
+    }
+
+    /// A receiver that wakes after each committed change.
+    pub fn changes(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.changes.subscribe()
     }
 
     /// The connection pool, for reads.

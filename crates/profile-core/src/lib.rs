@@ -14,6 +14,7 @@ pub mod outbox;
 pub mod private_files;
 pub mod profile;
 pub mod security;
+pub mod server;
 pub mod store;
 pub mod sync;
 mod synced;

@@ -45,6 +45,25 @@ pub fn create_file(path: &Path) -> io::Result<()> {
     open_append(path).map(drop)
 }
 
+/// Replaces `path` with `bytes` (owner only) in one step: written beside it, synced, then
+/// renamed over it, so a crash leaves the old content or the new, never half of one.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> io::Result<()> {
+    use std::io::Write;
+    let mut name = path.as_os_str().to_owned();
+    name.push(".new");
+    let temporary = std::path::PathBuf::from(name);
+    let _ = std::fs::remove_file(&temporary);
+    let mut options = OpenOptions::new();
+    options.create_new(true).write(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, FILE_MODE);
+    let mut file = options.open(&temporary)?;
+    file.write_all(bytes)?;
+    file.sync_all()?;
+    drop(file);
+    std::fs::rename(&temporary, path)
+}
+
 /// Tightens `path` to owner-only if it exists; a missing file is fine.
 pub fn tighten_if_present(path: &Path) {
     #[cfg(unix)]

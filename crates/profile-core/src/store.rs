@@ -3,7 +3,7 @@
 use crate::avatar::EncodedImage;
 use crate::db::Database;
 use crate::env::Env;
-use crate::error::CoreError;
+use crate::error::{CoreError, ErrorCode, ValidationError};
 use crate::ids::new_id;
 use crate::language::Language;
 use crate::mutation::{
@@ -128,6 +128,20 @@ impl ProfileStore {
         let current = self.profile().await?.ok_or(CoreError::ProfileMissing)?;
         if changes == ProfileChanges::default() {
             return Ok(current); // nothing asked for: no mutation, nothing to sync
+        }
+        if let Some(email) = &changes.email {
+            let unchanged = email.trim() == current.email.as_deref().unwrap_or_default();
+            let linked: Option<String> =
+                sqlx::query_scalar("SELECT server_url FROM device WHERE id = 1")
+                    .fetch_optional(self.db.pool())
+                    .await?
+                    .flatten();
+            // A server account's e-mail is its sign-in name: the server refuses to change it.
+            if linked.is_some() && !unchanged {
+                return Err(
+                    ValidationError::new(ErrorCode::ProfileEmailManagedByServer, "email").into(),
+                );
+            }
         }
         let set = Mutation::ProfileSet(ProfileSet {
             profile_id: current.id,

@@ -376,6 +376,49 @@ pub enum ErrorCode {
         message = "This app version cannot talk to the server. Update the app."
     )]
     SyncProtocolMismatch,
+    // The app on a server.
+    /// The server address is not a web address.
+    #[strum(
+        serialize = "server.address_invalid",
+        message = "Enter the server's address, e.g. https://profile.example.com."
+    )]
+    ServerAddressInvalid,
+    /// A plain `http://` address of another machine: the password would travel unencrypted.
+    #[strum(
+        serialize = "server.insecure",
+        message = "Use an https:// address: a password must not travel unencrypted."
+    )]
+    ServerInsecure,
+    /// Nothing answered at the address.
+    #[strum(
+        serialize = "server.unreachable",
+        message = "The server cannot be reached. Check the address and your connection."
+    )]
+    ServerUnreachable,
+    /// Something answered, but not as an Acure Profile server does.
+    #[strum(
+        serialize = "server.not_acure",
+        message = "This address does not answer like an Acure Profile server."
+    )]
+    ServerNotAcure,
+    /// The password of a server account changes on the server only.
+    #[strum(
+        serialize = "password.needs_connection",
+        message = "Changing the password needs a connection to the server. Try again when online."
+    )]
+    PasswordNeedsConnection,
+    /// The e-mail address of a server account is its sign-in name.
+    #[strum(
+        serialize = "profile.email_managed_by_server",
+        message = "The e-mail address is your sign-in name on the server and cannot be changed here."
+    )]
+    ProfileEmailManagedByServer,
+    /// The change to re-submit or drop is no longer there.
+    #[strum(
+        serialize = "sync.change_not_found",
+        message = "This change is no longer there."
+    )]
+    SyncChangeNotFound,
 }
 
 impl ErrorCode {

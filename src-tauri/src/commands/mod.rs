@@ -4,5 +4,6 @@ pub mod avatar;
 pub mod i18n;
 pub mod profile;
 pub mod security;
+pub mod server;
 pub mod sessions;
 pub mod time_zone;

@@ -3,7 +3,9 @@
 import * as api from '../api.js';
 import { formErrors } from '../form-errors.js';
 import { initials } from '../header.js';
+import { translate } from '../i18n.js';
 import { hidePasswords } from '../password-box.js';
+import { mountServerForm } from '../server-form.js';
 
 const screen = document.getElementById('sign-in');
 const form = document.getElementById('sign-in-form');
@@ -19,6 +21,22 @@ export function showSignIn(status) {
   if (status.avatar) avatar.src = status.avatar;
   screen.hidden = false;
   document.body.dataset.screen = 'sign-in';
+  if (status.server_url) {
+    // A server account signs in on its server (a connection is needed), with its e-mail.
+    form.hidden = true;
+    document.getElementById('sign-in-hint').dataset.i18n = 'server.sign_in_hint';
+    document.getElementById('sign-in-hint').textContent = '';
+    const host = document.getElementById('sign-in-server');
+    host.hidden = false;
+    return new Promise((resolve) => {
+      const server = mountServerForm(host, 'sign-in-server', { address: status.server_url }, async () => {
+        screen.hidden = true;
+        resolve(await api.profileGet());
+      });
+      translate(screen);
+      server.focus();
+    });
+  }
   password.focus();
   if (status.wait_seconds > 0) {
     // Throttled before this start: show the wait at once rather than after a futile try.

@@ -1,9 +1,10 @@
-// The first-run screen: create a local profile (or, later, sign in to a server).
+// The first-run screen: create a local profile, or sign in to a server.
 
 import * as api from '../api.js';
 import { formErrors } from '../form-errors.js';
 import { setLanguage } from '../i18n.js';
 import { attachPasswordRules, hidePasswords } from '../password-box.js';
+import { mountServerForm } from '../server-form.js';
 
 const screen = document.getElementById('welcome');
 const form = document.getElementById('welcome-form');
@@ -31,6 +32,13 @@ export function showWelcome(status) {
   field('welcome-name').focus();
 
   return new Promise((resolve) => {
+    const server = mountServerForm(serverNote, 'welcome-server', {}, async () => {
+      screen.hidden = true;
+      resolve(await api.profileGet());
+    });
+    for (const choice of screen.querySelectorAll('input[name="welcome-path"]')) {
+      choice.addEventListener('change', () => choice.checked && choice.value === 'server' && server.focus());
+    }
     form.addEventListener('submit', (event) => {
       event.preventDefault();
       errors.submit(async () => {

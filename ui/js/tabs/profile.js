@@ -29,6 +29,17 @@ export function initProfileTab(profile) {
   for (const row of rows) row.show(profile);
 }
 
+/** Shows `profile` as the server sent it, in every field not being edited. */
+export function refreshProfile(profile) {
+  showProfile(profile);
+  for (const row of rows) if (!row.dirty()) row.show(profile);
+}
+
+/** A server account's e-mail is its sign-in name: shown, not edited here. */
+export function lockEmail() {
+  rows[DETAILS.findIndex((spec) => spec.field === 'email')]?.lock('profile.email_managed_hint');
+}
+
 /** Whether any field has an edit that is not saved. */
 export function hasUnsavedEdits() {
   return rows.some((row) => row.dirty());

@@ -80,7 +80,13 @@ function row(session) {
     end.setAttribute('aria-label', t('sessions.end_label', { device: session.device_name }));
     end.addEventListener('click', () => endOne(session));
   } else {
-    const key = session.end_reason === 'password_changed' ? 'sessions.ended_by_password' : 'sessions.ended_at';
+    const key = {
+      password_changed: 'sessions.ended_by_password',
+      signed_out: 'sessions.ended_by_sign_out',
+      disabled: 'sessions.ended_by_administrator',
+    }[session.end_reason] ?? 'sessions.ended_at';
+    // Ended here while offline: the server takes it at the next sync.
+    part('pending').hidden = !session.end_pending;
     times.append(' · ', sentence(key, session.ended_at, session.ended_text));
     part('end').remove();
   }

@@ -107,6 +107,7 @@ impl MutationLog {
         }
         super::local::sign_out_if_ended(&mut tx).await?;
         tx.commit().await?;
+        self.db.note_change();
         for (mutation, done) in mutations.iter().zip(&committed) {
             tracing::debug!(
                 mutation = mutation.name(),

@@ -50,6 +50,8 @@ pub struct AccountStatus {
     pub avatar: Option<String>,
     /// Seconds until the next password try is accepted; 0 when it may go ahead.
     pub wait_seconds: i64,
+    /// The server this device is linked to; `None` for a local profile.
+    pub server_url: Option<String>,
 }
 
 /// The stored account row.
@@ -159,12 +161,24 @@ impl AccountStore {
             language,
             avatar,
             wait_seconds: whole_seconds(wait_ms),
+            server_url: self.server_url().await?,
         })
     }
 
-    /// Whether this device has a local account (a profile with a password).
+    /// Whether this device has an account: a local one (a profile with a password) or a
+    /// server's.
     pub async fn has_account(&self) -> Result<bool, CoreError> {
-        Ok(self.account().await?.is_some())
+        Ok(self.account().await?.is_some() || self.server_url().await?.is_some())
+    }
+
+    /// The server this device is linked to, if any.
+    pub async fn server_url(&self) -> Result<Option<String>, CoreError> {
+        Ok(
+            sqlx::query_scalar("SELECT server_url FROM device WHERE id = 1")
+                .fetch_optional(self.db.pool())
+                .await?
+                .flatten(),
+        )
     }
 
     /// Whether someone is signed in on this device.

@@ -34,6 +34,8 @@ pub struct Session {
     pub end_reason: Option<String>,
     /// Whether it is this device's signed-in session.
     pub is_current: bool,
+    /// Ended here, and the server has not taken the end yet (a linked device offline).
+    pub end_pending: bool,
 }
 
 impl Session {
@@ -83,6 +85,7 @@ struct SessionRow {
     ended_at: Option<i64>,
     end_reason: Option<String>,
     is_current: bool,
+    end_pending: bool,
 }
 
 /// When a session was last active. This device's own last use of its session is
@@ -95,7 +98,10 @@ fn select() -> String {
     format!(
         "SELECT s.id, s.device_name, s.os, s.app_version, s.address, s.started_at, \
          {LAST_ACTIVE} AS last_active_at, s.ended_at, s.end_reason, \
-         COALESCE(s.id = d.current_session_id, 0) AS is_current \
+         COALESCE(s.id = d.current_session_id, 0) AS is_current, \
+         EXISTS (SELECT 1 FROM outbox o WHERE o.state = 'pending' AND o.client_id IS NOT NULL \
+           AND o.name = 'session.end' AND json_extract(o.payload, '$.session_id') = s.id) \
+           AS end_pending \
          FROM session s LEFT JOIN device d ON d.id = 1"
     )
 }
@@ -112,6 +118,7 @@ fn parse(row: SessionRow) -> Result<Session, CoreError> {
         ended_at: row.ended_at,
         end_reason: row.end_reason,
         is_current: row.is_current,
+        end_pending: row.end_pending,
     })
 }
 

@@ -185,7 +185,10 @@ impl SyncClient {
         let mut pending = pull::apply(&self.db, &place.client_id, response, blob, now).await?;
         if refused && !replaced {
             let place = self.place().await?;
-            let (response, blob) = self.pull(&place, 0).await?;
+            let (mut response, blob) = self.pull(&place, 0).await?;
+            // A whole-history answer repeats every kept conflict; the first pull brought the
+            // new ones, and those the person settled must not come back.
+            response.conflicts.clear();
             replaced = response.snapshot.is_some();
             pending = pull::apply(&self.db, &place.client_id, response, blob, now).await?;
         }
@@ -225,7 +228,7 @@ impl SyncClient {
         // Tried every round while missing, so a failed fetch is made good later.
         let blob = match avatar {
             Some(avatar) if !self.has_blob(&avatar.sha256).await? => {
-                self.fetch_blob(&avatar.sha256, &avatar.mime).await
+                Self::checked_blob(self.transport.as_ref(), &avatar).await
             }
             _ => None,
         };
@@ -322,8 +325,16 @@ impl SyncClient {
     async fn settle_refusal(&self, place: &Place, err: TransportError) -> SyncError {
         match err {
             TransportError::Unreachable(why) => SyncError::Offline(why),
+            TransportError::NotAcure(why) => {
+                tracing::warn!(reason = %why, "sync: the server does not answer like an Acure server");
+                SyncError::Refused(WireError::of(ErrorCode::ServerNotAcure))
+            }
+            // An unknown secret (a server whose data was reset) is as final as an ended session.
             TransportError::Refused(refusal)
-                if refusal.code.known() == Some(ErrorCode::SessionRevoked) =>
+                if matches!(
+                    refusal.code.known(),
+                    Some(ErrorCode::SessionRevoked | ErrorCode::AuthRequired)
+                ) =>
             {
                 match pull::seal_and_sign_out(&self.db, &place.client_id).await {
                     Ok(()) => SyncError::Revoked,
@@ -342,14 +353,16 @@ impl SyncClient {
         Ok(found.is_some())
     }
 
-    /// The picture named `sha256`, if the server has it and it is what its name says; a
-    /// later round tries again otherwise (the profile shows initials meanwhile).
-    async fn fetch_blob(&self, sha256: &str, mime: &str) -> Option<Blob> {
-        let bytes = self.transport.blob(sha256).await.ok()?;
-        if sha256_hex(&bytes) != sha256 || profile_domain::avatar::check(mime, &bytes).is_err() {
-            tracing::warn!(sha256, "a fetched avatar did not match its hash or rules");
+    /// The picture `avatar` names, fetched through `transport`, if the server has it and it
+    /// is what its name says; a later round tries again otherwise (initials show meanwhile).
+    pub async fn checked_blob(transport: &dyn Transport, avatar: &AvatarRef) -> Option<Blob> {
+        let bytes = transport.blob(&avatar.sha256).await.ok()?;
+        if sha256_hex(&bytes) != avatar.sha256
+            || profile_domain::avatar::check(&avatar.mime, &bytes).is_err()
+        {
+            tracing::warn!(sha256 = %avatar.sha256, "a fetched avatar did not match its hash or rules");
             return None;
         }
-        Some(Blob::new(mime, bytes))
+        Some(Blob::new(&avatar.mime, bytes))
     }
 }

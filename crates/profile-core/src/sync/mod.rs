@@ -4,7 +4,7 @@
 
 mod backoff;
 mod client;
-mod pull;
+pub(crate) mod pull;
 mod transport;
 
 pub use backoff::Backoff;

@@ -32,8 +32,8 @@ pub(super) async fn apply(
     }
     for conflict in &response.conflicts {
         sqlx::query(
-            "INSERT INTO sync_conflict (id, field, overwritten, applied, by_session, at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO sync_conflict (id, field, overwritten, applied, by_session, at, \
+             overwritten_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
         )
         .bind(conflict.id.to_string())
         .bind(&conflict.field)
@@ -41,6 +41,7 @@ pub(super) async fn apply(
         .bind(conflict.applied.to_string())
         .bind(conflict.by_session.to_string())
         .bind(conflict.at)
+        .bind(conflict.overwritten_by.map(|id| id.to_string()))
         .execute(&mut *tx)
         .await?;
     }
@@ -111,7 +112,7 @@ async fn keep_rejections(
 
 /// Empties the synced tables and writes the snapshot into them (a password kept for a
 /// local account of the same profile stays: it is device-local).
-async fn replace_synced(
+pub(crate) async fn replace_synced(
     conn: &mut sqlx::SqliteConnection,
     snapshot: Snapshot,
     blob: Option<Blob>,

@@ -24,6 +24,10 @@ pub enum TransportError {
     /// No answer (offline, timeout, dropped, a 5xx): the same call may be tried again.
     #[error("server unreachable: {0}")]
     Unreachable(String),
+    /// Something answered, but not as an Acure Profile server does (a web page, a proxy's
+    /// error, another service).
+    #[error("not an Acure server: {0}")]
+    NotAcure(String),
     /// The server answered with a coded refusal.
     #[error("server refused: {}", .0.code.as_str())]
     Refused(WireError),

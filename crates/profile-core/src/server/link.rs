@@ -1,0 +1,200 @@
+//! Making this device a server session's client, in one transaction: the server's snapshot
+//! replaces the synced tables, and a local profile being linked is queued for upload as
+//! ordinary mutations (DESIGN.md §6). Its password hash and its local history go.
+
+use super::address::ServerAddress;
+use super::secret::SecretStorage;
+use crate::db::Database;
+use crate::env::Env;
+use crate::error::CoreError;
+use crate::ids::new_id;
+use crate::mutation::{AvatarSet, Mutation, ProfileSet};
+use crate::outbox;
+use crate::sync::pull;
+use crate::synced;
+use profile_domain::mutation::{ApplyCtx, Blob};
+use profile_domain::state::ProfileRecord;
+use profile_domain::sync::PullResponse;
+use sqlx::SqliteConnection;
+use uuid::Uuid;
+
+/// What becomes of the profile this device already holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LocalProfile {
+    /// Its details and avatar are sent to the server account (the server validates them).
+    Upload,
+    /// The server account's profile replaces it.
+    Replace,
+}
+
+/// The session this device was just given, and what the server holds.
+pub(crate) struct Joined {
+    pub session_id: Uuid,
+    pub address: ServerAddress,
+    pub storage: SecretStorage,
+    pub first_pull: PullResponse,
+    pub avatar: Option<Blob>,
+}
+
+/// Takes `joined` into the store; returns how many changes were queued for upload.
+pub(crate) async fn adopt(
+    db: &Database,
+    env: &Env,
+    joined: Joined,
+    local: LocalProfile,
+) -> Result<usize, CoreError> {
+    let now_ms = env.now_ms();
+    let Some(snapshot) = joined.first_pull.snapshot else {
+        return Err(CoreError::Corrupt("a first pull without a snapshot".into()));
+    };
+    let mut tx = db.begin_write().await?;
+    let before = synced::load(&mut tx).await?;
+    let linked_before: Option<String> =
+        sqlx::query_scalar("SELECT server_url FROM device WHERE id = 1")
+            .fetch_optional(&mut *tx)
+            .await?
+            .flatten();
+    let server_profile = snapshot.profile.clone();
+    let same_profile = before
+        .profile
+        .as_ref()
+        .is_some_and(|p| p.id == server_profile.id);
+    // Uploading is for a local profile only: a server account's own copy on this device is
+    // older than the server's, and its unsent changes are sealed rows to re-submit instead.
+    let uploads = match (&before.profile, local) {
+        (Some(mine), LocalProfile::Upload) if !same_profile && linked_before.is_none() => {
+            upload_mutations(&mut tx, mine, &server_profile).await?
+        }
+        _ => Vec::new(),
+    };
+    if same_profile {
+        // The same account again: its unsent changes wait, sealed, for the person's say.
+        sqlx::query("UPDATE outbox SET state = 'sealed' WHERE state = 'pending'")
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query("DELETE FROM outbox WHERE client_id IS NULL")
+            .execute(&mut *tx)
+            .await?;
+    } else {
+        // Another profile's history, refusals and conflicts mean nothing to this account.
+        for table in ["outbox", "sync_rejection", "sync_conflict"] {
+            sqlx::query(&format!("DELETE FROM {table}"))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    // A server-linked device holds no password hash.
+    sqlx::query("DELETE FROM credential")
+        .execute(&mut *tx)
+        .await?;
+    pull::replace_synced(&mut tx, snapshot, joined.avatar).await?;
+    sqlx::query(
+        "UPDATE sync_client SET client_id = ?, next_seq = 1, cookie = ?, acked_seq = ? \
+         WHERE id = 1",
+    )
+    .bind(joined.session_id.to_string())
+    .bind(joined.first_pull.cookie)
+    .bind(joined.first_pull.last_seq)
+    .execute(&mut *tx)
+    .await?;
+    sqlx::query(
+        "UPDATE device SET current_session_id = ?, server_url = ?, secret_storage = ?, \
+         last_active_at = NULL, synced_at = ? WHERE id = 1",
+    )
+    .bind(joined.session_id.to_string())
+    .bind(joined.address.as_str())
+    .bind(joined.storage.as_str())
+    .bind(now_ms)
+    .execute(&mut *tx)
+    .await?;
+    let queued = queue(&mut tx, env, joined.session_id, uploads).await?;
+    tx.commit().await?;
+    db.note_change();
+    Ok(queued)
+}
+
+/// The local profile's details and avatar that differ from the server's, as mutations of
+/// the server's profile. Empty local fields leave the server's as they are (nothing is
+/// lost either way), and the e-mail stays the account's: it is its sign-in name.
+async fn upload_mutations(
+    conn: &mut SqliteConnection,
+    mine: &ProfileRecord,
+    server: &ProfileRecord,
+) -> Result<Vec<Mutation>, CoreError> {
+    let differs = |local: &Option<String>, remote: &Option<String>| match local {
+        Some(value) if Some(value) != remote.as_ref() => Some(value.clone()),
+        _ => None,
+    };
+    let set = ProfileSet {
+        profile_id: server.id,
+        name: (mine.name != server.name).then(|| mine.name.clone()),
+        language: (mine.language != server.language).then_some(mine.language),
+        email: None,
+        organization: differs(&mine.organization, &server.organization),
+        phone: differs(&mine.phone, &server.phone),
+        time_zone: (mine.time_zone != server.time_zone).then(|| mine.time_zone.clone()),
+    };
+    let mut mutations = Vec::new();
+    if set
+        != (ProfileSet {
+            profile_id: server.id,
+            ..ProfileSet::default()
+        })
+    {
+        mutations.push(Mutation::ProfileSet(set));
+    }
+    if let Some(avatar) = &mine.avatar {
+        let on_server = server.avatar.as_ref().map(|a| a.sha256.as_str());
+        if on_server != Some(avatar.sha256.as_str()) {
+            let bytes: Option<Vec<u8>> =
+                sqlx::query_scalar("SELECT bytes FROM avatar_blob WHERE sha256 = ?")
+                    .bind(&avatar.sha256)
+                    .fetch_optional(&mut *conn)
+                    .await?;
+            match bytes {
+                Some(image) => mutations.push(Mutation::AvatarSet(AvatarSet {
+                    profile_id: server.id,
+                    mime: avatar.mime.clone(),
+                    image,
+                })),
+                None => tracing::warn!("the local avatar's picture is missing: not uploaded"),
+            }
+        }
+    }
+    Ok(mutations)
+}
+
+/// Applies `mutations` on top of the fresh snapshot and appends them to the outbox of the
+/// new session. One the local rules refuse is left out (logged): the rest still goes.
+async fn queue(
+    conn: &mut SqliteConnection,
+    env: &Env,
+    session_id: Uuid,
+    mutations: Vec<Mutation>,
+) -> Result<usize, CoreError> {
+    let now_ms = env.now_ms();
+    let mut state = synced::load(conn).await?;
+    let ctx = ApplyCtx::device(Some(session_id), now_ms);
+    let mut queued = 0;
+    for mutation in mutations {
+        let mutation = match mutation.validated() {
+            Ok(mutation) => mutation,
+            Err(err) => {
+                tracing::warn!(code = %err.code, "a local detail breaks today's rules: not uploaded");
+                continue;
+            }
+        };
+        let change = match mutation.apply(&mut state, &ctx) {
+            Ok(change) => change,
+            Err(refusal) => {
+                tracing::warn!(code = %refusal.code, "a local detail does not apply: not uploaded");
+                continue;
+            }
+        };
+        synced::persist(conn, &state, &change).await?;
+        outbox::append(conn, new_id(env), &mutation, now_ms).await?;
+        queued += 1;
+    }
+    Ok(queued)
+}

@@ -1,0 +1,303 @@
+//! The app on a server (DESIGN.md §6): signing in to one, linking this device's profile,
+//! the session secret in the keychain, the password changed online, signing out.
+
+pub mod address;
+pub mod api;
+mod errors;
+mod link;
+pub mod review;
+pub mod runner;
+pub mod secret;
+
+pub use address::ServerAddress;
+pub use api::ServerApi;
+pub use link::LocalProfile;
+pub use review::{ChangeView, ConflictView, Review, SyncReview};
+pub use runner::{SyncRunner, SyncState, SyncStatus};
+pub use secret::{Keychain, OsKeychain, SecretStorage, SecretVault, SessionSecret};
+
+use crate::db::Database;
+use crate::env::Env;
+use crate::error::{CoreError, ErrorCode, ValidationError};
+use crate::security::{DeviceInfo, Password};
+use crate::sync::{SyncClient, Transport};
+use crate::tables;
+use profile_domain::sync::{PullRequest, PROTOCOL};
+use std::sync::Arc;
+use tokio::sync::Mutex;
+use uuid::Uuid;
+
+/// Where this device stands with a server.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct LinkState {
+    /// The server's address.
+    pub server_url: String,
+    /// Whether someone is signed in here.
+    pub signed_in: bool,
+    /// Where the session secret is kept.
+    pub secret_storage: Option<SecretStorage>,
+    /// The secret lives in a file and the person has not been told yet.
+    pub file_notice_due: bool,
+}
+
+/// What the server sign-in form sends.
+#[derive(Debug, Clone)]
+pub struct ServerSignIn {
+    /// The server's address as typed.
+    pub address: String,
+    /// The account's e-mail.
+    pub email: String,
+    /// Its password.
+    pub password: Password,
+    /// What becomes of a local profile already on this device.
+    pub local: LocalProfile,
+}
+
+/// What a server sign-in did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+pub struct SignInResult {
+    /// Local details queued for upload.
+    pub queued: usize,
+    /// Where the session secret went.
+    pub secret_storage: SecretStorage,
+}
+
+/// This device's link to a server.
+#[derive(Debug, Clone)]
+pub struct ServerLink {
+    db: Database,
+    env: Env,
+    vault: SecretVault,
+    /// One sign-in or sign-out at a time (a double click must not start two sessions).
+    busy: Arc<Mutex<()>>,
+}
+
+/// The stored link: address, sync client, signed-in session, where the secret is.
+type LinkRow = (
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    i64,
+);
+
+impl ServerLink {
+    /// The link of the store `db`, keeping secrets in `vault`.
+    pub fn new(db: Database, env: Env, vault: SecretVault) -> Self {
+        Self {
+            db,
+            env,
+            vault,
+            busy: Arc::new(Mutex::new(())),
+        }
+    }
+
+    async fn row(&self) -> Result<LinkRow, CoreError> {
+        Ok(sqlx::query_as(
+            "SELECT d.server_url, c.client_id, d.current_session_id, d.secret_storage, \
+             d.file_notice_shown FROM device d, sync_client c WHERE d.id = 1 AND c.id = 1",
+        )
+        .fetch_one(self.db.pool())
+        .await?)
+    }
+
+    /// Where this device stands with a server; `None` for a local profile.
+    pub async fn state(&self) -> Result<Option<LinkState>, CoreError> {
+        let (server_url, _, current, storage, notice_shown) = self.row().await?;
+        let storage = storage.as_deref().and_then(SecretStorage::parse);
+        Ok(server_url.map(|server_url| LinkState {
+            server_url,
+            signed_in: current.is_some(),
+            secret_storage: storage,
+            file_notice_due: storage == Some(SecretStorage::File) && notice_shown == 0,
+        }))
+    }
+
+    /// Records that the person was told the secret lives in a file.
+    pub async fn file_notice_shown(&self) -> Result<(), CoreError> {
+        sqlx::query("UPDATE device SET file_notice_shown = 1 WHERE id = 1")
+            .execute(self.db.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Signs in to a server: a new session, its secret kept, its first pull taken in, and a
+    /// local profile linked as `request.local` says. Errors name the form's field.
+    pub async fn sign_in(
+        &self,
+        request: ServerSignIn,
+        device: DeviceInfo,
+    ) -> Result<SignInResult, CoreError> {
+        let address = ServerAddress::parse(&request.address)?;
+        let email = request.email.trim();
+        if email.is_empty() {
+            return Err(ValidationError::new(ErrorCode::ProfileEmailInvalid, "email").into());
+        }
+        let _one = self.busy.lock().await;
+        let api = ServerApi::new(address.clone()).map_err(errors::sign_in)?;
+        let signed_in = api
+            .sign_in(email, &request.password, &device)
+            .await
+            .map_err(errors::sign_in)?;
+        drop(request.password);
+        let session_id = signed_in.session_id;
+        let api = api.with_secret(signed_in.secret.clone());
+        let adopted = async {
+            let first_pull = api
+                .pull(&PullRequest {
+                    protocol: PROTOCOL,
+                    cookie: 0,
+                    acked_seq: 0,
+                })
+                .await
+                .map_err(errors::sign_in)?;
+            let avatar = match first_pull
+                .snapshot
+                .as_ref()
+                .and_then(|s| s.profile.avatar.clone())
+            {
+                Some(avatar) => SyncClient::checked_blob(&api, &avatar).await,
+                None => None,
+            };
+            let previous = self.client_id().await?;
+            let storage = self.vault.store(session_id, &signed_in.secret).await?;
+            let joined = link::Joined {
+                session_id,
+                address,
+                storage,
+                first_pull,
+                avatar,
+            };
+            let queued = link::adopt(&self.db, &self.env, joined, request.local).await?;
+            if let Some(previous) = previous.filter(|p| *p != session_id) {
+                self.vault.forget(previous).await?;
+            }
+            Ok::<_, CoreError>(SignInResult {
+                queued,
+                secret_storage: storage,
+            })
+        }
+        .await;
+        if adopted.is_err() {
+            // Nothing was kept of it: end the session rather than leave it open on the server.
+            let _ = api.sign_out().await;
+            let _ = self.vault.forget(session_id).await;
+        }
+        let result = adopted?;
+        tracing::info!(session = %session_id, queued = result.queued, storage = ?result.secret_storage, "signed in to a server");
+        Ok(result)
+    }
+
+    /// The sync client id (the server session this device's outbox is numbered for).
+    async fn client_id(&self) -> Result<Option<Uuid>, CoreError> {
+        let (_, client_id, ..) = self.row().await?;
+        client_id
+            .map(|id| {
+                Uuid::parse_str(&id).map_err(|e| CoreError::Corrupt(format!("client id: {e}")))
+            })
+            .transpose()
+    }
+
+    /// The server's API acting as this device's session, if it is linked and the secret is
+    /// where it was put.
+    pub async fn api(&self) -> Result<Option<ServerApi>, CoreError> {
+        let (server_url, client_id, _, storage, _) = self.row().await?;
+        let (Some(url), Some(client_id), Some(storage)) = (
+            server_url,
+            client_id,
+            storage.as_deref().and_then(SecretStorage::parse),
+        ) else {
+            return Ok(None);
+        };
+        let client_id = Uuid::parse_str(&client_id)
+            .map_err(|e| CoreError::Corrupt(format!("client id: {e}")))?;
+        let Some(secret) = self.vault.load(client_id, storage).await? else {
+            tracing::warn!("the session secret is gone from where it was kept");
+            return Ok(None);
+        };
+        let address = ServerAddress::parse(&url)?;
+        let api = ServerApi::new(address).map_err(errors::general)?;
+        Ok(Some(api.with_secret(secret)))
+    }
+
+    /// A sync client of this device's session; `None` when there is nothing to sync with.
+    pub async fn sync_client(&self) -> Result<Option<SyncClient>, CoreError> {
+        Ok(self.api().await?.map(|api| {
+            let transport: Arc<dyn Transport> = Arc::new(api);
+            SyncClient::new(self.db.clone(), self.env.clone(), transport)
+        }))
+    }
+
+    /// Changes the password on the server (online only): it checks `current` and the rules
+    /// on `new`, and ends every other session.
+    pub async fn change_password(&self, current: Password, new: Password) -> Result<(), CoreError> {
+        let api = self
+            .api()
+            .await?
+            .ok_or_else(|| ValidationError::general(ErrorCode::AccountSignedOut))?;
+        api.change_password(&current, &new)
+            .await
+            .map_err(errors::password)
+    }
+
+    /// The session has ended on the server: its secret is of no more use.
+    pub async fn forget_secret(&self) -> Result<(), CoreError> {
+        if let Some(client_id) = self.client_id().await? {
+            self.vault.forget(client_id).await?;
+        }
+        Ok(())
+    }
+
+    /// Signs this device out of the server: the session ends there when it can be reached,
+    /// the secret is forgotten, and the device's data stays (to sign in again) only if
+    /// `keep_copy`; otherwise every table is emptied and the app starts afresh.
+    pub async fn sign_out(&self, keep_copy: bool) -> Result<(), CoreError> {
+        let _one = self.busy.lock().await;
+        if let Some(api) = self.api().await? {
+            if let Err(err) = api.sign_out().await {
+                // Offline: the session stays open on the server until ended from another
+                // device; without its secret nobody can use it.
+                tracing::warn!(error = %err, "the server could not be told of the sign-out");
+            }
+        }
+        self.forget_secret().await?;
+        let mut tx = self.db.begin_write().await?;
+        if keep_copy {
+            sqlx::query(
+                "UPDATE device SET current_session_id = NULL, last_active_at = NULL WHERE id = 1",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE outbox SET state = 'sealed' WHERE state = 'pending'")
+                .execute(&mut *tx)
+                .await?;
+        } else {
+            for table in tables::SYNCED.iter().chain(tables::DEVICE_LOCAL) {
+                // Single-row tables stay, set back to a new device's values below.
+                if matches!(*table, "device" | "sync_client" | "password_throttle") {
+                    continue;
+                }
+                sqlx::query(&format!("DELETE FROM {table}"))
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            sqlx::query(
+                "UPDATE device SET current_session_id = NULL, server_url = NULL, \
+                 secret_storage = NULL, file_notice_shown = 0, last_active_at = NULL, \
+                 synced_at = NULL WHERE id = 1",
+            )
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query(
+                "UPDATE sync_client SET client_id = NULL, next_seq = 1, cookie = 0, \
+                 acked_seq = 0 WHERE id = 1",
+            )
+            .execute(&mut *tx)
+            .await?;
+            crate::security::throttle::reset(&mut tx).await?;
+        }
+        tx.commit().await?;
+        self.db.note_change();
+        Ok(())
+    }
+}

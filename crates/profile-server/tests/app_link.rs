@@ -1,0 +1,1531 @@
+//! The app's link to a server (profile-core's `server` module: `ServerLink`, `SecretVault`,
+//! `SyncReview`, `SyncRunner`, and the sync client over `ServerApi`) against the real server
+//! router served over real TCP on a loopback port, on each backend.
+//!
+//! The app side is real too: a `ProfileStore` file in a temporary directory, its
+//! `AccountStore`, and a keychain kept in memory (or one that fails, like a machine without
+//! one). A second device is either another such app or a bare HTTP client of the server.
+
+mod common;
+
+use axum::http::StatusCode;
+use common::{sign_in_body, Backend, TestServer};
+use profile_core::avatar::EncodedImage;
+use profile_core::mutation::AvatarSet;
+use profile_core::server::{
+    Keychain, LinkState, LocalProfile, SecretStorage, SecretVault, ServerLink, ServerSignIn,
+    SignInResult, SyncReview, SyncRunner, SyncState,
+};
+use profile_core::sync::{SyncError, SyncOutcome};
+use profile_core::{
+    AccountState, AccountStore, CoreError, DeviceInfo, Env, ErrorCode, FirstRun, Language,
+    Mutation, Password, ProfileChanges, ProfileSet, ProfileStore, SignedIn,
+};
+use profile_domain::mutation::sha256_hex;
+use profile_domain::sync::{PullResponse, PushResponse, PROTOCOL};
+use profile_server::store::User;
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+use tempfile::TempDir;
+use tokio::task::JoinHandle;
+use uuid::Uuid;
+
+both_backends!(
+    linking_a_local_profile_uploads_its_details_and_avatar_and_drops_its_password,
+    replacing_a_local_profile_takes_the_servers_and_uploads_nothing,
+    without_a_keychain_the_secret_lands_in_a_private_file_and_the_person_is_told_once,
+    a_revoked_session_seals_its_change_which_is_resubmitted_and_applied_once,
+    an_overwritten_value_shows_on_its_device_only_and_use_mine_restores_it,
+    a_settled_conflict_stays_settled_when_a_refusal_brings_a_whole_snapshot,
+    the_password_changes_online_only_and_ends_the_other_sessions,
+    signing_out_empties_the_store_or_keeps_a_signed_out_copy,
+    a_kept_copy_of_another_account_is_not_uploaded_into_a_new_one,
+);
+
+const EMAIL: &str = "anna@example.com";
+const PASSWORD: &str = "Tuman-42-Loshadka";
+const NEW_PASSWORD: &str = "Nebula-Kettle-42";
+const LOCAL_PASSWORD: &str = "Lokalny-Parol-77";
+/// How long a background sync may take to get somewhere before the test gives up.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+// ---------------------------------------------------------------------------------------
+// The server on a loopback port.
+
+/// The real router over a fresh database, served over TCP on 127.0.0.1.
+struct Served {
+    server: TestServer,
+    port: u16,
+    task: Mutex<Option<JoinHandle<()>>>,
+}
+
+impl Served {
+    async fn start(backend: Backend) -> Self {
+        // Not behind a proxy: the client address is the TCP peer.
+        let server = TestServer::with(backend, false, None).await;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let service = server
+            .router
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, service).await.unwrap();
+        });
+        Self {
+            server,
+            port,
+            task: Mutex::new(Some(task)),
+        }
+    }
+
+    /// The address as a person types it into the sign-in form.
+    fn url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.port)
+    }
+
+    /// Serves the same database on the same port again, after [`Self::stop`].
+    async fn restart(&self) {
+        assert!(
+            self.task.lock().unwrap().is_none(),
+            "the server is still running"
+        );
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", self.port))
+            .await
+            .unwrap();
+        let service = self
+            .server
+            .router
+            .clone()
+            .into_make_service_with_connect_info::<SocketAddr>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, service).await.unwrap();
+        });
+        *self.task.lock().unwrap() = Some(task);
+    }
+
+    /// Stops listening: a new connection to the port is refused from now on.
+    async fn stop(&self) {
+        let task = self.task.lock().unwrap().take();
+        if let Some(task) = task {
+            task.abort();
+            let _ = task.await;
+        }
+    }
+
+    async fn add_user(&self, email: &str, name: &str) -> String {
+        self.server.db.add_user(email, name, PASSWORD).await
+    }
+
+    async fn user(&self, id: &str) -> User {
+        self.server.db.store.user_by_id(id).await.unwrap().unwrap()
+    }
+
+    /// The user's sessions still active on the server.
+    async fn active_sessions(&self, user_id: &str) -> Vec<String> {
+        let sessions = self.server.db.store.sessions_of(user_id).await.unwrap();
+        sessions
+            .into_iter()
+            .filter(|s| s.ended_at.is_none())
+            .map(|s| s.id)
+            .collect()
+    }
+
+    /// The server's mutation log of `user_id`: (session, seq, mutation id, name, status).
+    async fn log(&self, user_id: &str) -> Vec<LogRow> {
+        const SQL: &str = "SELECT session_id, seq, mutation_id, name, status FROM mutation_log \
+             WHERE user_id = $1 ORDER BY COALESCE(version, 0), session_id, seq";
+        let db = &self.server.db;
+        match (&db.sqlite_path, &db.postgres_url) {
+            (Some(path), _) => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", path.display()))
+                    .await
+                    .unwrap();
+                let rows = sqlx::query_as(SQL).bind(user_id).fetch_all(&pool).await;
+                pool.close().await;
+                rows.unwrap()
+            }
+            (None, Some(url)) => {
+                let pool = sqlx::PgPool::connect(url).await.unwrap();
+                let rows = sqlx::query_as(SQL).bind(user_id).fetch_all(&pool).await;
+                pool.close().await;
+                rows.unwrap()
+            }
+            _ => unreachable!("a test database is SQLite or PostgreSQL"),
+        }
+    }
+}
+
+impl Drop for Served {
+    fn drop(&mut self) {
+        if let Some(task) = self.task.lock().unwrap().take() {
+            task.abort();
+        }
+    }
+}
+
+/// A row of the server's mutation log: session, seq, mutation id, name, status.
+type LogRow = (String, i64, Option<String>, String, String);
+
+/// A port nothing listens on (bound, then let go).
+async fn closed_port() -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Something that answers HTTP on every path, but not as an Acure server: a 404 web page
+/// (`html_404`) or a 200 plain-text page.
+async fn foreign_server(html_404: bool) -> (u16, JoinHandle<()>) {
+    use axum::response::{Html, IntoResponse};
+    let app = axum::Router::new().fallback(move || async move {
+        if html_404 {
+            (
+                StatusCode::NOT_FOUND,
+                Html("<!doctype html><title>Not Found</title><h1>Not Found</h1>"),
+            )
+                .into_response()
+        } else {
+            "Welcome to nginx!".into_response()
+        }
+    });
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let task = tokio::spawn(async move {
+        axum::serve(listener, app).await.unwrap();
+    });
+    (port, task)
+}
+
+// ---------------------------------------------------------------------------------------
+// Another device, as a bare HTTP client of the server.
+
+struct Remote {
+    http: reqwest::Client,
+    base: String,
+    secret: String,
+    next_seq: i64,
+}
+
+impl Remote {
+    async fn sign_in(served: &Served, email: &str, password: &str) -> Self {
+        let http = reqwest::Client::new();
+        let base = served.url();
+        let answer = http
+            .post(format!("{base}/v1/auth/sign-in"))
+            .json(&sign_in_body(email, password))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(answer.status(), StatusCode::OK);
+        let body: Value = answer.json().await.unwrap();
+        Self {
+            http,
+            base,
+            secret: body["secret"].as_str().unwrap().to_owned(),
+            next_seq: 1,
+        }
+    }
+
+    async fn post(&self, path: &str, body: Value) -> (StatusCode, Value) {
+        let answer = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .bearer_auth(&self.secret)
+            .json(&body)
+            .send()
+            .await
+            .unwrap();
+        let status = answer.status();
+        let bytes = answer.bytes().await.unwrap();
+        let body = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, body)
+    }
+
+    /// A whole snapshot pull.
+    async fn pull(&self) -> Result<PullResponse, (StatusCode, Value)> {
+        let body = json!({ "protocol": PROTOCOL, "cookie": 0, "acked_seq": 0 });
+        match self.post("/v1/sync/pull", body).await {
+            (StatusCode::OK, body) => Ok(serde_json::from_value(body).unwrap()),
+            other => Err(other),
+        }
+    }
+
+    /// Pushes one mutation as the next of this session; made against the current version.
+    async fn push(&mut self, name: &str, args: Value) -> PushResponse {
+        let cookie = self.pull().await.unwrap().cookie;
+        let body = json!({ "protocol": PROTOCOL, "mutations": [{
+            "seq": self.next_seq, "id": Uuid::now_v7(), "name": name, "cookie": cookie,
+            "args": args,
+        }] });
+        let (status, body) = self.post("/v1/sync/push", body).await;
+        assert_eq!(status, StatusCode::OK, "{body}");
+        self.next_seq += 1;
+        serde_json::from_value(body).unwrap()
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The app: its store, its account, its link to a server.
+
+/// A keychain in memory; a `broken` one fails every call, like a machine without one.
+#[derive(Default)]
+struct MemoryKeychain {
+    entries: Mutex<HashMap<String, String>>,
+    broken: bool,
+}
+
+impl MemoryKeychain {
+    fn broken() -> Self {
+        Self {
+            broken: true,
+            ..Self::default()
+        }
+    }
+
+    fn accounts(&self) -> Vec<String> {
+        let mut names: Vec<String> = self.entries.lock().unwrap().keys().cloned().collect();
+        names.sort();
+        names
+    }
+
+    fn secret_of(&self, session_id: &str) -> Option<String> {
+        self.entries
+            .lock()
+            .unwrap()
+            .get(&format!("session:{session_id}"))
+            .cloned()
+    }
+}
+
+impl Keychain for MemoryKeychain {
+    fn set(&self, account: &str, secret: &str) -> Result<(), String> {
+        if self.broken {
+            return Err("no keychain on this machine".into());
+        }
+        self.entries
+            .lock()
+            .unwrap()
+            .insert(account.into(), secret.into());
+        Ok(())
+    }
+
+    fn get(&self, account: &str) -> Result<Option<String>, String> {
+        if self.broken {
+            return Err("no keychain on this machine".into());
+        }
+        Ok(self.entries.lock().unwrap().get(account).cloned())
+    }
+
+    fn delete(&self, account: &str) -> Result<(), String> {
+        if self.broken {
+            return Err("no keychain on this machine".into());
+        }
+        self.entries.lock().unwrap().remove(account);
+        Ok(())
+    }
+}
+
+struct App {
+    dir: TempDir,
+    profiles: ProfileStore,
+    accounts: AccountStore,
+    link: ServerLink,
+    review: SyncReview,
+    keychain: Arc<MemoryKeychain>,
+    env: Env,
+    name: &'static str,
+}
+
+impl App {
+    async fn new(name: &'static str) -> Self {
+        Self::with_keychain(name, MemoryKeychain::default()).await
+    }
+
+    async fn with_keychain(name: &'static str, keychain: MemoryKeychain) -> Self {
+        let dir = TempDir::new().unwrap();
+        let env = Env::system();
+        let profiles = ProfileStore::open(&dir.path().join("profile.sqlite3"), env.clone())
+            .await
+            .unwrap();
+        let db = profiles.database().clone();
+        let accounts = AccountStore::new(db.clone(), env.clone());
+        let keychain = Arc::new(keychain);
+        let vault = SecretVault::new(keychain.clone(), dir.path());
+        let link = ServerLink::new(db.clone(), env.clone(), vault);
+        let review = SyncReview::new(db, env.clone());
+        Self {
+            dir,
+            profiles,
+            accounts,
+            link,
+            review,
+            keychain,
+            env,
+            name,
+        }
+    }
+
+    fn device(&self) -> DeviceInfo {
+        DeviceInfo {
+            device_name: self.name.to_owned(),
+            os: "Linux 6.1".into(),
+            app_version: "0.1.0".into(),
+        }
+    }
+
+    fn store_file(&self) -> PathBuf {
+        self.dir.path().join("profile.sqlite3")
+    }
+
+    fn secret_file(&self) -> PathBuf {
+        self.dir
+            .path()
+            .join(profile_core::server::secret::SECRET_FILE)
+    }
+
+    /// A local account (no server), with its first session.
+    async fn create_local_account(&self, name: &str) {
+        let first_run = FirstRun {
+            name: name.into(),
+            language: Language::Ru,
+            time_zone: "Europe/Moscow".into(),
+        };
+        self.accounts
+            .create_local_account(
+                first_run,
+                "anna.local@example.org",
+                Password::new(LOCAL_PASSWORD),
+                Password::new(LOCAL_PASSWORD),
+                self.device(),
+            )
+            .await
+            .unwrap();
+    }
+
+    async fn sign_in_to(
+        &self,
+        address: &str,
+        email: &str,
+        password: &str,
+        local: LocalProfile,
+    ) -> Result<SignInResult, CoreError> {
+        self.link
+            .sign_in(
+                ServerSignIn {
+                    address: address.into(),
+                    email: email.into(),
+                    password: Password::new(password),
+                    local,
+                },
+                self.device(),
+            )
+            .await
+    }
+
+    async fn sign_in(&self, served: &Served, local: LocalProfile) -> SignInResult {
+        self.sign_in_to(&served.url(), EMAIL, PASSWORD, local)
+            .await
+            .unwrap()
+    }
+
+    /// One sync round through the link's own client.
+    async fn sync(&self) -> Result<SyncOutcome, SyncError> {
+        let client = self
+            .link
+            .sync_client()
+            .await
+            .unwrap()
+            .expect("a linked device has a sync client");
+        client.sync_once().await
+    }
+
+    async fn me(&self) -> SignedIn {
+        self.accounts.signed_in(&self.profiles).await.unwrap()
+    }
+
+    async fn state(&self) -> Option<LinkState> {
+        self.link.state().await.unwrap()
+    }
+
+    /// One number from the store file.
+    async fn count(&self, sql: &str) -> i64 {
+        sqlx::query_scalar(sql)
+            .fetch_one(self.profiles.database().pool())
+            .await
+            .unwrap()
+    }
+
+    async fn text(&self, sql: &str) -> Option<String> {
+        sqlx::query_scalar::<_, Option<String>>(sql)
+            .fetch_one(self.profiles.database().pool())
+            .await
+            .unwrap()
+    }
+
+    /// The sync client id: the server session this device's outbox is numbered for.
+    async fn client_id(&self) -> Option<String> {
+        self.text("SELECT client_id FROM sync_client WHERE id = 1")
+            .await
+    }
+
+    /// Whether the store file or its WAL holds `needle` in plain text.
+    fn store_holds(&self, needle: &str) -> bool {
+        ["", "-wal"].iter().any(|suffix| {
+            let mut name = self.store_file().into_os_string();
+            name.push(suffix);
+            std::fs::read(&name)
+                .is_ok_and(|bytes| bytes.windows(needle.len()).any(|w| w == needle.as_bytes()))
+        })
+    }
+}
+
+/// The code and field of a refusal.
+#[track_caller]
+fn refusal(err: CoreError) -> (ErrorCode, Option<&'static str>) {
+    match err {
+        CoreError::Invalid(v) => (v.code, v.field),
+        other => panic!("expected a coded refusal, got {other:?}"),
+    }
+}
+
+fn changes() -> ProfileChanges {
+    ProfileChanges::default()
+}
+
+/// A real 512×512 JPEG.
+fn jpeg() -> EncodedImage {
+    jpeg_of(0)
+}
+
+/// A real 512×512 JPEG, its colours shifted by `shade`.
+fn jpeg_of(shade: u8) -> EncodedImage {
+    let pixels: Vec<u8> = (0..512 * 512 * 3)
+        .map(|i: usize| {
+            let (pixel, channel) = (i / 3, i % 3);
+            let value = (pixel % 512) / 2 + (pixel / 512) / 4 + channel * 40;
+            (value as u8).wrapping_add(shade.wrapping_mul(37))
+        })
+        .collect();
+    let mut bytes = Vec::new();
+    jpeg_encoder::Encoder::new(&mut bytes, 85)
+        .encode(&pixels, 512, 512, jpeg_encoder::ColorType::Rgb)
+        .unwrap();
+    EncodedImage {
+        bytes,
+        mime: "image/jpeg",
+        width: 512,
+        height: 512,
+    }
+}
+
+/// Polls `check` until it holds or [`PATIENCE`] runs out.
+async fn eventually<F, Fut>(what: &str, mut check: F)
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>>,
+{
+    let started = Instant::now();
+    loop {
+        let last = check().await;
+        match last {
+            Ok(()) => return,
+            Err(why) if started.elapsed() > PATIENCE => panic!("{what}: {why}"),
+            Err(_) => tokio::time::sleep(Duration::from_millis(50)).await,
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 1. Linking a local profile.
+
+async fn linking_a_local_profile_uploads_its_details_and_avatar_and_drops_its_password(
+    backend: Backend,
+) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("Anna's laptop").await;
+    app.create_local_account("Anna Local").await;
+    let me = app.me().await;
+    me.update(ProfileChanges {
+        organization: Some("Acure Labs".into()),
+        phone: Some("+79123456789".into()),
+        time_zone: Some("Asia/Tokyo".into()),
+        ..changes()
+    })
+    .await
+    .unwrap();
+    let picture = jpeg();
+    let picture_sha = sha256_hex(&picture.bytes);
+    me.set_avatar(picture.clone()).await.unwrap();
+    assert_eq!(app.count("SELECT COUNT(*) FROM credential").await, 1);
+
+    let result = app.sign_in(&served, LocalProfile::Upload).await;
+    assert_eq!(
+        result,
+        SignInResult {
+            queued: 2,
+            secret_storage: SecretStorage::Keychain
+        }
+    );
+    let session_id = app.client_id().await.expect("linked to a session");
+    assert!(
+        served.active_sessions(&user_id).await.contains(&session_id),
+        "the device's session is the server's"
+    );
+    assert_eq!(
+        app.state().await,
+        Some(LinkState {
+            server_url: format!("{}/", served.url()),
+            signed_in: true,
+            secret_storage: Some(SecretStorage::Keychain),
+            file_notice_due: false,
+        })
+    );
+    assert_eq!(app.accounts.state().await.unwrap(), AccountState::SignedIn);
+    // The server account's profile, with the local details queued on top of it; the e-mail
+    // is the account's sign-in name.
+    let profile = app.profiles.existing_profile().await.unwrap();
+    assert_eq!(profile.id.to_string(), user_id);
+    assert_eq!(profile.name, "Anna Local");
+    assert_eq!(profile.email.as_deref(), Some(EMAIL));
+    assert_eq!(profile.organization.as_deref(), Some("Acure Labs"));
+    assert!(profile.avatar.is_some());
+    // No password hash, no local history; the uploads are the new session's.
+    assert_eq!(app.count("SELECT COUNT(*) FROM credential").await, 0);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE client_id IS NULL")
+            .await,
+        0
+    );
+    let queued: Vec<(String, String)> =
+        sqlx::query_as("SELECT client_id, name FROM outbox WHERE state = 'pending' ORDER BY seq")
+            .fetch_all(app.profiles.database().pool())
+            .await
+            .unwrap();
+    assert_eq!(
+        queued,
+        vec![
+            (session_id.clone(), "profile.set".to_owned()),
+            (session_id.clone(), "avatar.set".to_owned())
+        ]
+    );
+    // The secret: in the keychain only.
+    assert_eq!(
+        app.keychain.accounts(),
+        vec![format!("session:{session_id}")]
+    );
+    assert!(!app.secret_file().exists());
+
+    let outcome = app.sync().await.unwrap();
+    assert_eq!((outcome.pushed, outcome.pending), (2, 0));
+
+    let user = served.user(&user_id).await;
+    assert_eq!(user.name, "Anna Local");
+    assert_eq!(user.email, EMAIL);
+    assert_eq!(user.language, "ru");
+    assert_eq!(user.organization.as_deref(), Some("Acure Labs"));
+    assert_eq!(user.phone.as_deref(), Some("+79123456789"));
+    assert_eq!(user.time_zone, "Asia/Tokyo");
+    assert_eq!(user.avatar_sha256.as_deref(), Some(picture_sha.as_str()));
+    let blob = served
+        .server
+        .db
+        .store
+        .blob(&user_id, &picture_sha)
+        .await
+        .unwrap()
+        .expect("the picture is on the server");
+    assert_eq!(
+        (blob.mime.as_str(), blob.bytes),
+        ("image/jpeg", picture.bytes)
+    );
+    let log = served.log(&user_id).await;
+    let names: Vec<(&str, &str, &str)> = log
+        .iter()
+        .map(|(s, _, _, n, st)| (s.as_str(), n.as_str(), st.as_str()))
+        .collect();
+    assert_eq!(
+        names,
+        vec![
+            (session_id.as_str(), "profile.set", "applied"),
+            (session_id.as_str(), "avatar.set", "applied")
+        ]
+    );
+
+    // Another device of the account sees it all.
+    let other = Remote::sign_in(&served, EMAIL, PASSWORD).await;
+    let seen = other.pull().await.unwrap().snapshot.unwrap().profile;
+    assert_eq!(seen.name, "Anna Local");
+    assert_eq!(seen.language, Language::Ru);
+    assert_eq!(seen.organization.as_deref(), Some("Acure Labs"));
+    assert_eq!(seen.phone.as_deref(), Some("+79123456789"));
+    assert_eq!(seen.time_zone, "Asia/Tokyo");
+    assert_eq!(seen.avatar.map(|a| a.sha256), Some(picture_sha));
+
+    // And this device is in step with the server.
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+    let synced = app.profiles.existing_profile().await.unwrap();
+    assert_eq!(synced.name, "Anna Local");
+    assert_eq!(synced.time_zone, "Asia/Tokyo");
+    assert_eq!(synced.phone.as_deref(), Some("+79123456789"));
+    let secret = app.keychain.secret_of(&session_id).unwrap();
+    for kept_out in [secret.as_str(), PASSWORD, LOCAL_PASSWORD] {
+        assert!(
+            !app.store_holds(kept_out),
+            "the store file keeps a secret in plain text"
+        );
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// 2. Replacing a local profile.
+
+async fn replacing_a_local_profile_takes_the_servers_and_uploads_nothing(backend: Backend) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    // Another device has given the account an organization and a picture.
+    let mut other = Remote::sign_in(&served, EMAIL, PASSWORD).await;
+    other
+        .push(
+            "profile.set",
+            json!({ "profile_id": user_id, "organization": "Server Org" }),
+        )
+        .await;
+    let server_picture = jpeg_of(3);
+    let server_sha = sha256_hex(&server_picture.bytes);
+    let avatar_set = AvatarSet {
+        profile_id: user_id.parse().unwrap(),
+        mime: "image/jpeg".into(),
+        image: server_picture.bytes.clone(),
+    };
+    other
+        .push("avatar.set", serde_json::to_value(avatar_set).unwrap())
+        .await;
+    let app = App::new("Anna's laptop").await;
+    app.create_local_account("Anna Local").await;
+    app.me()
+        .await
+        .update(ProfileChanges {
+            organization: Some("Local Org".into()),
+            phone: Some("+79123456789".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    app.me().await.set_avatar(jpeg()).await.unwrap();
+
+    let result = app.sign_in(&served, LocalProfile::Replace).await;
+    assert_eq!(result.queued, 0);
+    let profile = app.profiles.existing_profile().await.unwrap();
+    assert_eq!(profile.id.to_string(), user_id);
+    assert_eq!(profile.name, "Server Anna");
+    assert_eq!(profile.email.as_deref(), Some(EMAIL));
+    assert_eq!(profile.organization.as_deref(), Some("Server Org"));
+    assert_eq!(profile.phone, None);
+    assert_eq!(profile.language, Language::En);
+    assert_eq!(profile.time_zone, "UTC");
+    assert!(profile.avatar.is_some(), "the server's picture is shown");
+    assert_eq!(
+        app.text("SELECT avatar_sha256 FROM profile")
+            .await
+            .as_deref(),
+        Some(server_sha.as_str())
+    );
+    assert_eq!(
+        app.count(&format!(
+            "SELECT COUNT(*) FROM avatar_blob WHERE sha256 = '{server_sha}'"
+        ))
+        .await,
+        1,
+        "the picture was fetched at sign-in"
+    );
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credential").await, 0);
+
+    let outcome = app.sync().await.unwrap();
+    assert_eq!((outcome.pushed, outcome.pending), (0, 0));
+    let user = served.user(&user_id).await;
+    assert_eq!(user.name, "Server Anna");
+    assert_eq!(user.organization.as_deref(), Some("Server Org"));
+    assert_eq!(user.phone, None);
+    assert_eq!(user.avatar_sha256.as_deref(), Some(server_sha.as_str()));
+    let session = app.client_id().await.unwrap();
+    let log = served.log(&user_id).await;
+    assert_eq!(log.len(), 2, "{log:?}");
+    assert!(log.iter().all(|row| row.0 != session), "{log:?}");
+    assert_eq!(
+        app.profiles.existing_profile().await.unwrap().name,
+        "Server Anna"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 3. Sign-in errors, each at its field of the form.
+
+#[tokio::test]
+async fn sign_in_errors_name_the_field_and_leave_the_device_as_it_was() {
+    let served = Served::start(Backend::Sqlite).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("Anna's laptop").await;
+    app.create_local_account("Anna Local").await;
+    let upload = LocalProfile::Upload;
+
+    let wrong = app
+        .sign_in_to(&served.url(), EMAIL, "Wrong-Guess-77", upload)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(wrong),
+        (ErrorCode::AuthInvalidCredentials, Some("password"))
+    );
+
+    let unknown = app
+        .sign_in_to(&served.url(), "nobody@example.com", PASSWORD, upload)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(unknown),
+        (ErrorCode::AuthInvalidCredentials, Some("password"))
+    );
+
+    let empty_email = app
+        .sign_in_to(&served.url(), "  ", PASSWORD, upload)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(empty_email),
+        (ErrorCode::ProfileEmailInvalid, Some("email"))
+    );
+
+    let closed = format!("http://127.0.0.1:{}", closed_port().await);
+    let unreachable = app
+        .sign_in_to(&closed, EMAIL, PASSWORD, upload)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(unreachable),
+        (ErrorCode::ServerUnreachable, Some("server_url"))
+    );
+
+    for html_404 in [true, false] {
+        let (port, task) = foreign_server(html_404).await;
+        let foreign = app
+            .sign_in_to(&format!("http://127.0.0.1:{port}"), EMAIL, PASSWORD, upload)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            refusal(foreign),
+            (ErrorCode::ServerNotAcure, Some("server_url")),
+            "a foreign server answering {}",
+            if html_404 { "404 HTML" } else { "200 text" }
+        );
+        task.abort();
+    }
+
+    // The right server, but at a path where it has no API.
+    let beside = app
+        .sign_in_to(&format!("{}/acure", served.url()), EMAIL, PASSWORD, upload)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(beside),
+        (ErrorCode::ServerNotAcure, Some("server_url"))
+    );
+
+    let insecure = app
+        .sign_in_to("http://example.com", EMAIL, PASSWORD, upload)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(insecure),
+        (ErrorCode::ServerInsecure, Some("server_url"))
+    );
+    let invalid = app
+        .sign_in_to("ftp://example.com", EMAIL, PASSWORD, upload)
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(invalid),
+        (ErrorCode::ServerAddressInvalid, Some("server_url"))
+    );
+
+    // Nothing of any try stayed: the local account is as it was, no secret, no session.
+    assert_eq!(app.state().await, None);
+    assert_eq!(app.client_id().await, None);
+    assert_eq!(app.count("SELECT COUNT(*) FROM credential").await, 1);
+    assert_eq!(
+        app.profiles.existing_profile().await.unwrap().name,
+        "Anna Local"
+    );
+    assert_eq!(app.accounts.state().await.unwrap(), AccountState::SignedIn);
+    assert!(app.keychain.accounts().is_empty());
+    assert!(!app.secret_file().exists());
+    assert!(served.active_sessions(&user_id).await.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// 4. No keychain: the file.
+
+async fn without_a_keychain_the_secret_lands_in_a_private_file_and_the_person_is_told_once(
+    backend: Backend,
+) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let app = App::with_keychain("bare Linux box", MemoryKeychain::broken()).await;
+
+    let result = app.sign_in(&served, LocalProfile::Upload).await;
+    assert_eq!(result.secret_storage, SecretStorage::File);
+    let file = app.secret_file();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(&file).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "{mode:o}");
+    }
+    let state = app.state().await.unwrap();
+    assert_eq!(state.secret_storage, Some(SecretStorage::File));
+    assert!(state.file_notice_due);
+    // Told once, and not again.
+    app.link.file_notice_shown().await.unwrap();
+    assert!(!app.state().await.unwrap().file_notice_due);
+
+    // The file's secret is the session's: syncing works with it.
+    app.me()
+        .await
+        .update(ProfileChanges {
+            organization: Some("Filed Org".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    app.sync().await.unwrap();
+    assert_eq!(
+        served.user(&user_id).await.organization.as_deref(),
+        Some("Filed Org")
+    );
+    let secret = std::fs::read_to_string(&file).unwrap();
+    assert!(!app.store_holds(secret.trim()));
+
+    app.link.sign_out(false).await.unwrap();
+    assert!(!file.exists(), "the secret file outlived the sign-out");
+    assert!(served.active_sessions(&user_id).await.is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// 5. Revocation: sealed, re-submitted, applied once.
+
+async fn a_revoked_session_seals_its_change_which_is_resubmitted_and_applied_once(
+    backend: Backend,
+) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("Anna's laptop").await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    app.sync().await.unwrap();
+    let first_session = app.client_id().await.unwrap();
+
+    // A change made offline…
+    app.me()
+        .await
+        .update(ProfileChanges {
+            name: Some("Anna Offline".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    let change_id: String = sqlx::query_scalar("SELECT mutation_id FROM outbox")
+        .fetch_one(app.profiles.database().pool())
+        .await
+        .unwrap();
+    // …while another device ends this one's session.
+    let mut other = Remote::sign_in(&served, EMAIL, PASSWORD).await;
+    let ended = other
+        .push("session.end", json!({ "session_id": first_session }))
+        .await;
+    assert_eq!(ended.last_seq, 1);
+    assert!(!served
+        .active_sessions(&user_id)
+        .await
+        .contains(&first_session));
+
+    assert!(matches!(app.sync().await, Err(SyncError::Revoked)));
+    let state = app.state().await.unwrap();
+    assert!(!state.signed_in);
+    assert_eq!(app.accounts.state().await.unwrap(), AccountState::SignedOut);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE state = 'sealed'")
+            .await,
+        1
+    );
+    assert!(served
+        .log(&user_id)
+        .await
+        .iter()
+        .all(|row| row.2.as_deref() != Some(change_id.as_str())));
+
+    // Signed in again (the same account): the sealed change waits for a decision.
+    let again = app.sign_in(&served, LocalProfile::Upload).await;
+    assert_eq!(again.queued, 0);
+    let second_session = app.client_id().await.unwrap();
+    assert_ne!(second_session, first_session);
+    assert_eq!(
+        app.keychain.accounts(),
+        vec![format!("session:{second_session}")],
+        "the ended session's secret is forgotten"
+    );
+    let me = app.me().await;
+    let review = app.review.list(&me, Language::En).await.unwrap();
+    assert_eq!(review.sealed.len(), 1, "{review:?}");
+    assert!(review.refused.is_empty() && review.conflicts.is_empty());
+    let sealed = &review.sealed[0];
+    assert_eq!(sealed.id, change_id);
+    assert_eq!(sealed.name, "profile.set");
+    assert_eq!(sealed.args["name"], json!("Anna Offline"));
+    // Nothing sealed was sent with the new session.
+    app.sync().await.unwrap();
+    assert_eq!(served.user(&user_id).await.name, "Server Anna");
+
+    app.review
+        .resubmit(&me, change_id.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        app.profiles.existing_profile().await.unwrap().name,
+        "Anna Offline"
+    );
+    assert!(app
+        .review
+        .list(&me, Language::En)
+        .await
+        .unwrap()
+        .sealed
+        .is_empty());
+    let outcome = app.sync().await.unwrap();
+    assert_eq!((outcome.pushed, outcome.pending), (1, 0));
+    assert_eq!(served.user(&user_id).await.name, "Anna Offline");
+    // Once more: nothing is sent again.
+    app.sync().await.unwrap();
+    let log = served.log(&user_id).await;
+    let applied: Vec<&LogRow> = log
+        .iter()
+        .filter(|row| row.2.as_deref() == Some(change_id.as_str()))
+        .collect();
+    assert_eq!(applied.len(), 1, "{log:?}");
+    assert_eq!(applied[0].0, second_session);
+    assert_eq!(applied[0].4, "applied");
+    assert_eq!(
+        app.profiles.existing_profile().await.unwrap().name,
+        "Anna Offline"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 6. A conflict, on the device whose value was lost.
+
+async fn an_overwritten_value_shows_on_its_device_only_and_use_mine_restores_it(backend: Backend) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let a = App::new("device A").await;
+    let b = App::new("device B").await;
+    a.sign_in(&served, LocalProfile::Upload).await;
+    b.sign_in(&served, LocalProfile::Upload).await;
+    a.sync().await.unwrap();
+    b.sync().await.unwrap();
+    let a_session = a.client_id().await.unwrap();
+    let b_session = b.client_id().await.unwrap();
+
+    // Both rename offline; A's lands first, B's (made before seeing A's) overwrites it.
+    let rename = |name: &str| ProfileChanges {
+        name: Some(name.into()),
+        ..changes()
+    };
+    a.me().await.update(rename("Anna from A")).await.unwrap();
+    b.me().await.update(rename("Anna from B")).await.unwrap();
+    a.sync().await.unwrap();
+    b.sync().await.unwrap();
+    assert_eq!(served.user(&user_id).await.name, "Anna from B");
+    a.sync().await.unwrap();
+
+    let a_review = a.review.list(&a.me().await, Language::En).await.unwrap();
+    assert_eq!(a_review.conflicts.len(), 1, "{a_review:?}");
+    let conflict = &a_review.conflicts[0];
+    assert_eq!(conflict.field, "name");
+    assert_eq!(conflict.mine, json!("Anna from A"));
+    assert_eq!(conflict.theirs, json!("Anna from B"));
+    assert_eq!(conflict.device.as_deref(), Some("device B"));
+    assert!(a_review.sealed.is_empty() && a_review.refused.is_empty());
+    let b_review = b.review.list(&b.me().await, Language::En).await.unwrap();
+    assert!(b_review.conflicts.is_empty(), "{b_review:?}");
+    assert_eq!(
+        a.profiles.existing_profile().await.unwrap().name,
+        "Anna from B"
+    );
+
+    let me = a.me().await;
+    a.review
+        .use_mine(&me, conflict.id.parse().unwrap())
+        .await
+        .unwrap();
+    a.sync().await.unwrap();
+    assert_eq!(served.user(&user_id).await.name, "Anna from A");
+    assert!(a
+        .review
+        .list(&me, Language::En)
+        .await
+        .unwrap()
+        .conflicts
+        .is_empty());
+    // Settled for good: later rounds bring it back on neither device.
+    a.sync().await.unwrap();
+    b.sync().await.unwrap();
+    assert!(a
+        .review
+        .list(&me, Language::En)
+        .await
+        .unwrap()
+        .conflicts
+        .is_empty());
+    assert!(b
+        .review
+        .list(&b.me().await, Language::En)
+        .await
+        .unwrap()
+        .conflicts
+        .is_empty());
+    assert_eq!(
+        b.profiles.existing_profile().await.unwrap().name,
+        "Anna from A"
+    );
+    let log = served.log(&user_id).await;
+    assert_eq!(
+        log.iter()
+            .map(|r| (r.0.as_str(), r.4.as_str()))
+            .collect::<Vec<_>>(),
+        vec![
+            (a_session.as_str(), "applied"),
+            (b_session.as_str(), "applied"),
+            (a_session.as_str(), "applied")
+        ]
+    );
+}
+
+/// A refused change makes the next pull ask for the whole snapshot (cookie 0), which also
+/// carries every conflict the server still keeps: one settled here must not come back.
+async fn a_settled_conflict_stays_settled_when_a_refusal_brings_a_whole_snapshot(backend: Backend) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let a = App::new("device A").await;
+    let b = App::new("device B").await;
+    a.sign_in(&served, LocalProfile::Upload).await;
+    b.sign_in(&served, LocalProfile::Upload).await;
+    a.sync().await.unwrap();
+    b.sync().await.unwrap();
+    let rename = |name: &str| ProfileChanges {
+        name: Some(name.into()),
+        ..changes()
+    };
+    a.me().await.update(rename("Anna from A")).await.unwrap();
+    b.me().await.update(rename("Anna from B")).await.unwrap();
+    a.sync().await.unwrap();
+    b.sync().await.unwrap();
+    a.sync().await.unwrap();
+    let me = a.me().await;
+    let conflicts = a.review.list(&me, Language::En).await.unwrap().conflicts;
+    assert_eq!(conflicts.len(), 1, "{conflicts:?}");
+    a.review
+        .keep_theirs(&me, conflicts[0].id.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(a
+        .review
+        .list(&me, Language::En)
+        .await
+        .unwrap()
+        .conflicts
+        .is_empty());
+
+    // A change the server refuses: the e-mail is the account's sign-in name. (The profile
+    // form refuses it first; any refusal takes the same way through the sync client.)
+    let profile_id = a.profiles.existing_profile().await.unwrap().id;
+    a.profiles
+        .commit(Mutation::ProfileSet(ProfileSet {
+            profile_id,
+            email: Some("renamed@example.com".into()),
+            ..ProfileSet::default()
+        }))
+        .await
+        .unwrap();
+    let outcome = a.sync().await.unwrap();
+    assert_eq!((outcome.pushed, outcome.pending), (1, 0));
+    assert_eq!(served.user(&user_id).await.email, EMAIL);
+    assert_eq!(
+        a.profiles
+            .existing_profile()
+            .await
+            .unwrap()
+            .email
+            .as_deref(),
+        Some(EMAIL)
+    );
+    let review = a.review.list(&me, Language::En).await.unwrap();
+    assert_eq!(review.refused.len(), 1, "{review:?}");
+    assert_eq!(
+        review.refused[0].code.as_deref(),
+        Some("mutation.not_allowed")
+    );
+    assert_eq!(review.refused[0].field.as_deref(), Some("email"));
+    assert!(
+        review.conflicts.is_empty(),
+        "a conflict settled with «Keep theirs» came back: {:?}",
+        review.conflicts
+    );
+    a.review
+        .dismiss_refused(&me, review.refused[0].id.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(a
+        .review
+        .list(&me, Language::En)
+        .await
+        .unwrap()
+        .refused
+        .is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// 7. The password, online only.
+
+async fn the_password_changes_online_only_and_ends_the_other_sessions(backend: Backend) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("Anna's laptop").await;
+    let other_app = App::new("Anna's phone").await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    other_app.sign_in(&served, LocalProfile::Upload).await;
+    let remote = Remote::sign_in(&served, EMAIL, PASSWORD).await;
+    let session = app.client_id().await.unwrap();
+
+    let wrong = app
+        .link
+        .change_password(Password::new("Wrong-Guess-77"), Password::new(NEW_PASSWORD))
+        .await
+        .unwrap_err();
+    assert_eq!(
+        refusal(wrong),
+        (ErrorCode::PasswordCurrentWrong, Some("current_password"))
+    );
+    let weak = app
+        .link
+        .change_password(Password::new(PASSWORD), Password::new("short"))
+        .await
+        .unwrap_err();
+    let (code, field) = refusal(weak);
+    assert!(code.as_str().starts_with("password."), "{code:?}");
+    assert_eq!(field, Some("new_password"));
+    assert_eq!(served.active_sessions(&user_id).await.len(), 3);
+
+    app.link
+        .change_password(Password::new(PASSWORD), Password::new(NEW_PASSWORD))
+        .await
+        .unwrap();
+    assert_eq!(
+        served.active_sessions(&user_id).await,
+        vec![session.clone()]
+    );
+    assert_eq!(
+        remote.pull().await.unwrap_err().1["code"],
+        json!("session.revoked")
+    );
+    assert!(matches!(other_app.sync().await, Err(SyncError::Revoked)));
+    app.sync().await.unwrap();
+    assert!(app.state().await.unwrap().signed_in);
+    // The new password is the one the server takes; this device keeps no hash of it.
+    assert_eq!(app.count("SELECT COUNT(*) FROM credential").await, 0);
+    let old = other_app
+        .sign_in_to(&served.url(), EMAIL, PASSWORD, LocalProfile::Upload)
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(old).0, ErrorCode::AuthInvalidCredentials);
+    other_app
+        .sign_in_to(&served.url(), EMAIL, NEW_PASSWORD, LocalProfile::Upload)
+        .await
+        .unwrap();
+
+    served.stop().await;
+    let offline = app
+        .link
+        .change_password(
+            Password::new(NEW_PASSWORD),
+            Password::new("Third-Pass-2027"),
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(offline), (ErrorCode::PasswordNeedsConnection, None));
+    assert!(matches!(app.sync().await, Err(SyncError::Offline(_))));
+    assert!(
+        app.state().await.unwrap().signed_in,
+        "offline is not signed out"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 8. Signing out.
+
+async fn signing_out_empties_the_store_or_keeps_a_signed_out_copy(backend: Backend) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+
+    // Without a copy: the device starts afresh.
+    let app = App::new("shared computer").await;
+    app.create_local_account("Anna Local").await;
+    app.me().await.set_avatar(jpeg()).await.unwrap();
+    app.sign_in(&served, LocalProfile::Upload).await;
+    app.sync().await.unwrap();
+    let session = app.client_id().await.unwrap();
+    app.link.sign_out(false).await.unwrap();
+    assert_eq!(app.profiles.profile().await.unwrap(), None);
+    assert_eq!(
+        app.text("SELECT server_url FROM device WHERE id = 1").await,
+        None
+    );
+    assert_eq!(app.client_id().await, None);
+    assert_eq!(app.state().await, None);
+    assert_eq!(app.accounts.state().await.unwrap(), AccountState::FirstRun);
+    for table in [
+        "profile",
+        "session",
+        "credential",
+        "outbox",
+        "avatar_blob",
+        "sync_rejection",
+        "sync_conflict",
+    ] {
+        let sql = format!("SELECT COUNT(*) FROM {table}");
+        assert_eq!(app.count(&sql).await, 0, "{table}");
+    }
+    assert!(app.keychain.accounts().is_empty());
+    assert!(!app.secret_file().exists());
+    assert!(app.link.sync_client().await.unwrap().is_none());
+    assert!(!served.active_sessions(&user_id).await.contains(&session));
+    let ended = served.server.db.store.sessions_of(&user_id).await.unwrap();
+    let ended = ended.iter().find(|s| s.id == session).unwrap();
+    assert_eq!(ended.end_reason.as_deref(), Some("signed_out"));
+
+    // With a copy: the profile stays, signed out; an unsent change waits, sealed.
+    let kept = App::new("own laptop").await;
+    kept.sign_in(&served, LocalProfile::Upload).await;
+    kept.sync().await.unwrap();
+    let kept_session = kept.client_id().await.unwrap();
+    kept.me()
+        .await
+        .update(ProfileChanges {
+            organization: Some("Unsent Org".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    kept.link.sign_out(true).await.unwrap();
+    let profile = kept.profiles.existing_profile().await.unwrap();
+    assert_eq!(profile.id.to_string(), user_id);
+    // The name the first device uploaded before it signed out.
+    assert_eq!(profile.name, "Anna Local");
+    assert_eq!(profile.organization.as_deref(), Some("Unsent Org"));
+    let state = kept.state().await.unwrap();
+    assert_eq!(state.server_url, format!("{}/", served.url()));
+    assert!(!state.signed_in);
+    assert_eq!(
+        kept.accounts.state().await.unwrap(),
+        AccountState::SignedOut
+    );
+    assert!(kept.accounts.signed_in(&kept.profiles).await.is_err());
+    assert!(kept.keychain.accounts().is_empty());
+    assert!(kept.link.sync_client().await.unwrap().is_none());
+    assert!(!served
+        .active_sessions(&user_id)
+        .await
+        .contains(&kept_session));
+    assert_eq!(
+        kept.count("SELECT COUNT(*) FROM outbox WHERE state = 'sealed'")
+            .await,
+        1
+    );
+    assert_eq!(served.user(&user_id).await.organization, None);
+
+    // Signing in again (the sign-in screen of a linked device): the unsent change is there
+    // to re-submit.
+    kept.sign_in(&served, LocalProfile::Replace).await;
+    let me = kept.me().await;
+    let sealed = kept.review.list(&me, Language::En).await.unwrap().sealed;
+    assert_eq!(sealed.len(), 1, "{sealed:?}");
+    assert_eq!(sealed[0].args["organization"], json!("Unsent Org"));
+    kept.review
+        .resubmit(&me, sealed[0].id.parse().unwrap())
+        .await
+        .unwrap();
+    kept.sync().await.unwrap();
+    assert_eq!(
+        served.user(&user_id).await.organization.as_deref(),
+        Some("Unsent Org")
+    );
+}
+
+/// A signed-out copy of one server account is no local profile: signing in to another
+/// account must not send the first one's details there.
+async fn a_kept_copy_of_another_account_is_not_uploaded_into_a_new_one(backend: Backend) {
+    let served = Served::start(backend).await;
+    let first_id = served.add_user(EMAIL, "Server Anna").await;
+    let second_id = served.add_user("boris@example.com", "Boris").await;
+    let app = App::new("shared laptop").await;
+    app.sign_in(&served, LocalProfile::Replace).await;
+    app.me()
+        .await
+        .update(ProfileChanges {
+            organization: Some("Anna's Org".into()),
+            phone: Some("+79123456789".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    app.me().await.set_avatar(jpeg()).await.unwrap();
+    app.sync().await.unwrap();
+    app.link.sign_out(true).await.unwrap();
+
+    let result = app
+        .sign_in_to(
+            &served.url(),
+            "boris@example.com",
+            PASSWORD,
+            LocalProfile::Upload,
+        )
+        .await
+        .unwrap();
+    app.sync().await.unwrap();
+    let boris = served.user(&second_id).await;
+    assert_eq!(
+        (
+            boris.name.as_str(),
+            boris.organization.as_deref(),
+            boris.phone.as_deref(),
+            boris.avatar_sha256.as_deref()
+        ),
+        ("Boris", None, None, None),
+        "Anna's details went into Boris's account"
+    );
+    assert_eq!(result.queued, 0);
+    let profile = app.profiles.existing_profile().await.unwrap();
+    assert_eq!(profile.id.to_string(), second_id);
+    assert_eq!(profile.name, "Boris");
+    assert_eq!(
+        served.user(&first_id).await.organization.as_deref(),
+        Some("Anna's Org")
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// 9. The background runner.
+
+#[tokio::test]
+async fn the_sync_runner_sends_a_local_change_and_stops_when_the_session_ends() {
+    let served = Served::start(Backend::Sqlite).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("Anna's laptop").await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    let session = app.client_id().await.unwrap();
+    let client = app.link.sync_client().await.unwrap().unwrap();
+    let runner = SyncRunner::start(
+        client,
+        app.link.clone(),
+        app.profiles.database().clone(),
+        app.env.clone(),
+    )
+    .await
+    .unwrap();
+
+    let (runner, served, app, user_id) = (&runner, &served, &app, user_id.as_str());
+    app.profiles
+        .update(ProfileChanges {
+            organization: Some("Background Org".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    eventually("the change reaches the server", move || async move {
+        let status = runner.status();
+        let on_server = served.user(user_id).await.organization;
+        let outbox = app.count("SELECT COUNT(*) FROM outbox").await;
+        if status.state == SyncState::Synced
+            && status.pending == 0
+            && outbox == 0
+            && on_server.as_deref() == Some("Background Org")
+        {
+            Ok(())
+        } else {
+            Err(format!("{status:?}, outbox {outbox}, server {on_server:?}"))
+        }
+    })
+    .await;
+    assert!(runner.status().synced_at.is_some());
+    assert!(runner.status().error.is_none());
+
+    // Offline: the change waits, and the header says why.
+    served.stop().await;
+    app.profiles
+        .update(ProfileChanges {
+            organization: Some("Offline Org".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    eventually("the runner finds the server gone", move || async move {
+        let status = runner.status();
+        if status.state == SyncState::Offline
+            && status.pending == 1
+            && status.error.as_ref().map(|c| c.as_str()) == Some("sync.offline")
+        {
+            Ok(())
+        } else {
+            Err(format!("{status:?}"))
+        }
+    })
+    .await;
+    served.restart().await;
+    runner.sync_now();
+    eventually(
+        "the waiting change reaches the server",
+        move || async move {
+            let status = runner.status();
+            let on_server = served.user(user_id).await.organization;
+            if status.state == SyncState::Synced
+                && status.pending == 0
+                && on_server.as_deref() == Some("Offline Org")
+            {
+                Ok(())
+            } else {
+                Err(format!("{status:?}, server {on_server:?}"))
+            }
+        },
+    )
+    .await;
+
+    // The session ends elsewhere: «Sync now» finds out, the runner stops, the secret goes.
+    let mut other = Remote::sign_in(served, EMAIL, PASSWORD).await;
+    other
+        .push("session.end", json!({ "session_id": session }))
+        .await;
+    runner.sync_now();
+    eventually("the runner signs out", move || async move {
+        let status = runner.status();
+        if status.state == SyncState::SignedOut && runner.is_finished() {
+            Ok(())
+        } else {
+            Err(format!("{status:?}"))
+        }
+    })
+    .await;
+    assert!(app.keychain.accounts().is_empty());
+    assert!(!app.state().await.unwrap().signed_in);
+}

@@ -1,0 +1,74 @@
+// The server sign-in form (address, e-mail, password), used on the first-run screen, on the
+// sign-in screen of a linked device and in «Connect to a server…».
+
+import * as api from './api.js';
+import { formErrors } from './form-errors.js';
+import { onLanguageChange, t, translate } from './i18n.js';
+import { hidePasswords, initPasswordToggles } from './password-box.js';
+
+const template = document.getElementById('server-form-template');
+
+/**
+ * Builds the form inside `container`; ids start with `prefix`.
+ * `options`: { address?: a linked device's server (shown, not editable), localProfile?: the
+ * name of a local profile that linking would upload or replace }.
+ * `onSignedIn(result)` runs after a sign-in. Returns { focus() }.
+ */
+export function mountServerForm(container, prefix, options, onSignedIn) {
+  const form = template.content.firstElementChild.cloneNode(true);
+  form.id = `${prefix}-form`;
+  for (const input of form.querySelectorAll('input[data-field]')) {
+    const field = input.dataset.field;
+    input.id = `${prefix}-${field}`;
+    input.name = field;
+    const row = input.closest('.stack-field');
+    row.querySelector('label').htmlFor = input.id;
+    const note = row.querySelector('[data-note-for]');
+    note.id = `${input.id}-note`;
+    input.setAttribute('aria-describedby', note.id);
+  }
+  form.querySelector('[data-note-for="*"]').id = `${prefix}-note`;
+  form.querySelector('button[type="submit"]').id = `${prefix}-submit`;
+  const address = form.querySelector('[data-field="server_url"]');
+  const email = form.querySelector('[data-field="email"]');
+  const password = form.querySelector('[data-field="password"]');
+  const local = form.querySelector('[data-part="local"]');
+  const connection = form.querySelector('[data-part="connection"]');
+  for (const radio of local.querySelectorAll('input[type="radio"]')) {
+    radio.name = `${prefix}-local`;
+    radio.id = `${prefix}-local-${radio.value}`;
+  }
+  if (options.address) {
+    address.value = options.address;
+    address.readOnly = true;
+    connection.hidden = false;
+  }
+  if (options.localProfile) {
+    local.hidden = false;
+    const warning = local.querySelector('[data-role="replace-warning"]');
+    const render = () => { warning.textContent = t('server.local_replace_hint', { name: options.localProfile }); };
+    render();
+    onLanguageChange(render);
+  }
+  container.replaceChildren(form);
+  translate(form);
+  initPasswordToggles(form);
+  const errors = formErrors(form);
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    errors.submit(async () => {
+      const choice = local.querySelector('input:checked')?.value ?? 'replace';
+      const result = await api.serverSignIn({
+        address: address.value,
+        email: email.value,
+        password: password.value,
+        local: options.localProfile ? choice : 'replace',
+      });
+      password.value = '';
+      hidePasswords(form);
+      await onSignedIn(result);
+    });
+  });
+  return { focus: () => (options.address ? email : address).focus() };
+}
