@@ -14,8 +14,19 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::Arc;
+use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
+
+pub mod bus;
+pub mod keychain;
+pub mod server;
+pub mod sync_client;
+
+pub use bus::PrivateBus;
+pub use keychain::Keychain;
+pub use server::Server;
+pub use sync_client::{Session, SyncClient};
 
 /// How long any wait for the UI may take before the scenario fails.
 pub const PATIENCE: Duration = Duration::from_secs(20);
@@ -23,7 +34,7 @@ pub const PATIENCE: Duration = Duration::from_secs(20);
 /// The password `App::start` creates a device's local profile with.
 pub const PASSWORD: &str = "Tuman-42-Loshadka";
 
-fn required_path(var: &str) -> Result<PathBuf> {
+pub(crate) fn required_path(var: &str) -> Result<PathBuf> {
     let path = std::env::var_os(var).map(PathBuf::from).with_context(|| {
         format!("{var} is not set: run the end-to-end tests with `cargo xtask test e2e`")
     })?;
@@ -47,6 +58,7 @@ pub fn shots_dir() -> Result<PathBuf> {
 pub struct Device {
     dir: TempDir,
     shots_taken: Arc<AtomicU32>,
+    session_bus: Mutex<Option<String>>,
 }
 
 impl Device {
@@ -55,6 +67,7 @@ impl Device {
         Ok(Self {
             dir: tempfile::Builder::new().prefix("acure-e2e-").tempdir()?,
             shots_taken: Arc::default(),
+            session_bus: Mutex::default(),
         })
     }
 
@@ -91,10 +104,21 @@ impl Device {
         self.data_dir().join("profile.sqlite3")
     }
 
+    /// Makes the app's next starts use the session bus at `address` (e.g. a [`PrivateBus`],
+    /// where no secret service is reachable); `None`: the test run's own bus.
+    pub fn use_session_bus(&self, address: Option<&str>) {
+        *self.session_bus.lock().unwrap_or_else(|e| e.into_inner()) = address.map(str::to_owned);
+    }
+
     /// The environment the app (and its drivers) run with on this device.
     pub fn app_env(&self, look: &Look) -> Vec<(String, String)> {
         let home = self.home();
-        vec![
+        let bus = self
+            .session_bus
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone();
+        let mut env = vec![
             ("HOME".into(), home.display().to_string()),
             (
                 "XDG_CONFIG_HOME".into(),
@@ -123,7 +147,9 @@ impl Device {
             ("WEBKIT_DISABLE_DMABUF_RENDERER".into(), "1".into()),
             ("LIBGL_ALWAYS_SOFTWARE".into(), "1".into()),
             ("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()),
-        ]
+        ];
+        env.extend(bus.map(|address| ("DBUS_SESSION_BUS_ADDRESS".into(), address)));
+        env
     }
 }
 
@@ -202,7 +228,7 @@ fn prepare_home(home: &Path, look: &Look) -> Result<()> {
     Ok(())
 }
 
-fn free_port() -> Result<u16> {
+pub(crate) fn free_port() -> Result<u16> {
     Ok(TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 

@@ -176,7 +176,7 @@ fn server() -> Result<Counts> {
     )
 }
 
-/// Builds the app, then runs the end-to-end scenarios against it in a virtual display.
+/// Builds the app and the server, then runs the end-to-end scenarios in a virtual display.
 fn end_to_end(root: &Path) -> Result<Counts> {
     // The scripted picker stands in for the native dialog, which no WebDriver can click.
     run(cargo().args([
@@ -186,7 +186,10 @@ fn end_to_end(root: &Path) -> Result<Counts> {
         "--features",
         "scripted-picks",
     ]))?;
+    // The real server the sync scenarios sign in to, started by the harness per scenario.
+    run(cargo().args(["build", "--package", "profile-server"]))?;
     let app = target_dir(root).join("debug").join(exe("acure-profile"));
+    let server = target_dir(root).join("debug").join(exe("profile-server"));
     let driver = setup::tauri_driver().context("tauri-driver is not installed")?;
     let shots = root.join("target").join("e2e");
     std::fs::create_dir_all(&shots)?;
@@ -206,6 +209,7 @@ fn end_to_end(root: &Path) -> Result<Counts> {
     };
     cmd.args(["test", "--package", "acure-e2e", "--", "--test-threads=1"])
         .env("ACURE_E2E_APP", &app)
+        .env("ACURE_E2E_SERVER", &server)
         .env("ACURE_E2E_DRIVER", &driver)
         .env("ACURE_E2E_SHOTS", &shots);
     let counts = run_tests(&mut cmd)?;

@@ -33,13 +33,16 @@ const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// Debian packages for the end-to-end layer: a virtual display, a session bus,
-/// WebKit's WebDriver and fonts with Cyrillic glyphs. (Never dbus-x11: it leaves daemons behind.)
+/// WebKit's WebDriver, fonts with Cyrillic glyphs, and a throw-away keyring with
+/// `secret-tool` to read it. (Never dbus-x11: it leaves daemons behind.)
 const E2E_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
     "dbus",
     "webkit2gtk-driver",
     "fonts-dejavu-core",
+    "gnome-keyring",
+    "libsecret-tools",
 ];
 
 /// Debian packages the benchmarks compare against (avatar: ImageMagick, libvips; password:
