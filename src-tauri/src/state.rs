@@ -43,8 +43,9 @@ pub struct AppState {
     link: ServerLink,
     /// What sync left for the person to decide.
     review: SyncReview,
-    /// The background sync of the signed-in server session.
-    runner: std::sync::Mutex<Option<SyncRunner>>,
+    /// The background sync of the signed-in server session; one at a time, started and
+    /// stopped under this lock.
+    runner: Mutex<Option<SyncRunner>>,
 }
 
 impl AppState {
@@ -61,7 +62,7 @@ impl AppState {
         Ok(Self {
             link: ServerLink::new(db.clone(), env.clone(), vault),
             review: SyncReview::new(db, env.clone()),
-            runner: std::sync::Mutex::new(None),
+            runner: Mutex::new(None),
             account: AccountStore::new(store.database().clone(), env),
             store,
             first_run,
@@ -106,37 +107,47 @@ impl AppState {
     /// Starts syncing in the background if this device has a server session (a restart,
     /// a sign-in); a runner already going is replaced.
     pub async fn start_sync(&self) -> Result<(), CoreError> {
-        let runner = match self.link.sync_client().await? {
-            Some(client) => Some(
+        let mut runner = self.runner.lock().await;
+        if let Some(old) = runner.take() {
+            old.stop().await;
+        }
+        if let Some((client, session)) = self.link.sync_client().await? {
+            *runner = Some(
                 SyncRunner::start(
                     client,
+                    session,
                     self.link.clone(),
                     self.store.database().clone(),
                     self.store.env().clone(),
                 )
                 .await?,
-            ),
-            None => None,
-        };
-        *self.runner.lock().unwrap_or_else(|e| e.into_inner()) = runner;
+            );
+        }
         Ok(())
     }
 
-    /// Stops syncing (signed out of the server).
-    pub fn stop_sync(&self) {
-        *self.runner.lock().unwrap_or_else(|e| e.into_inner()) = None;
+    /// Stops syncing after the round under way (before a sign-in or a sign-out).
+    pub async fn stop_sync(&self) {
+        let mut runner = self.runner.lock().await;
+        if let Some(old) = runner.take() {
+            old.stop().await;
+        }
     }
 
     /// Where the background sync stands; `None` when nothing syncs.
-    pub fn sync_status(&self) -> Option<SyncStatus> {
-        let runner = self.runner.lock().unwrap_or_else(|e| e.into_inner());
-        runner.as_ref().map(SyncRunner::status)
+    pub async fn sync_status(&self) -> Option<SyncStatus> {
+        self.runner.lock().await.as_ref().map(SyncRunner::status)
     }
 
     /// Asks for a sync round now; false when nothing syncs.
-    pub fn sync_now(&self) -> bool {
-        let runner = self.runner.lock().unwrap_or_else(|e| e.into_inner());
-        runner.as_ref().map(SyncRunner::sync_now).is_some()
+    pub async fn sync_now(&self) -> bool {
+        self.runner
+            .lock()
+            .await
+            .as_ref()
+            .filter(|runner| !runner.is_finished())
+            .map(SyncRunner::sync_now)
+            .is_some()
     }
 
     /// The profile's time zone, if there is a profile (read without touching the session:

@@ -30,6 +30,13 @@ export function showProfile(profile) {
   else avatarImage.removeAttribute('src');
 }
 
+/** Follows a language chosen on another device (unless a choice here is being saved). */
+export function showLanguage(profile) {
+  if (languageSelect.disabled || languageSelect.value === profile.language) return;
+  languageSelect.value = profile.language;
+  setLanguage(profile.language);
+}
+
 /** Wires the avatar button and the language selector (switches at once, then is saved). */
 export function initHeader(profile) {
   showProfile(profile);

@@ -4,13 +4,13 @@
 import * as api from './api.js';
 import { confirmAction } from './confirm-dialog.js';
 import { errorText, onLanguageChange, setBundles, setLanguage, t } from './i18n.js';
-import { initHeader } from './header.js';
+import { initHeader, showLanguage } from './header.js';
 import { initPasswordToggles } from './password-box.js';
 import { showSignIn } from './screens/sign-in.js';
 import { showWelcome } from './screens/welcome.js';
 import { discardPasswords, hasTypedPasswords, initSecurity } from './security.js';
 import { initTabs } from './tabs.js';
-import { initTimeZone } from './time-zone.js';
+import { initTimeZone, showTimeZone } from './time-zone.js';
 import { discardEdits, hasUnsavedEdits, initProfileTab, lockEmail, refreshProfile } from './tabs/profile.js';
 import { initSessionsTab, refreshSessions } from './tabs/sessions.js';
 import { initAccountMenu } from './account-menu.js';
@@ -69,7 +69,7 @@ function showProfileScreen(profile) {
   startSection('boot.section_time_zone', () => initTimeZone(profile));
   startSection('boot.section_sessions', () => initSessionsTab({ onSignedOut: signedOut }));
   api.onSignedOut(signedOut);
-  startSection('boot.section_sync', () => startSync(profile));
+  startSection('boot.section_sync', startSync);
   renderFailedSections();
   onLanguageChange(renderFailedSections);
   app.hidden = false;
@@ -82,10 +82,11 @@ function showProfileScreen(profile) {
 /** The header's sync state, the profile menu and what follows from a server link: the
  * e-mail managed by the server, the one-time notice of a secret kept in a file, and the
  * window following the server's data. */
-function startSync(profile) {
-  let name = profile.name;
+function startSync() {
+  // The name as the header shows it now (saved edits included), for the replace warning.
+  const name = () => document.getElementById('header-name').textContent;
   onLink((link) => {
-    initAccountMenu(link, () => name, () => window.location.reload());
+    initAccountMenu(link, name, () => window.location.reload());
     if (!link) return;
     lockEmail();
     if (link.file_notice_due) showSecretNotice();
@@ -96,8 +97,9 @@ function startSync(profile) {
       return;
     }
     const fresh = await api.profileGet();
-    name = fresh.name;
     refreshProfile(fresh);
+    showLanguage(fresh);
+    showTimeZone(fresh);
     refreshSessions();
   });
   initReviewDialog();

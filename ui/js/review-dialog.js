@@ -63,11 +63,17 @@ async function decide(id, decision) {
 
 async function fill() {
   const review = await api.syncReview(language());
-  const conflicts = review.conflicts.map((c) => item(
-    `${t(`review.field.${c.field}`)}: ${t('review.mine')} «${shown(c.mine)}» · ${t('review.theirs')} «${shown(c.theirs)}»`,
-    t('review.overwritten', { when: c.at_text, device: c.device ?? t('review.unknown_device') }),
-    [['review.use_mine', 'use_mine', c.id, 'primary'], ['review.keep_theirs', 'keep_theirs', c.id, 'secondary']],
-  ));
+  const conflicts = review.conflicts.map((c) => {
+    // A picture is named by its hash, and the e-mail is the server's: «Use mine» is for
+    // the details this window can write again.
+    const writable = !['avatar', 'email'].includes(c.field);
+    const what = c.field === 'avatar'
+      ? `${t('review.field.avatar')}: ${t('review.picture_replaced')}`
+      : `${t(`review.field.${c.field}`)}: ${t('review.mine')} «${shown(c.mine)}» · ${t('review.theirs')} «${shown(c.theirs)}»`;
+    const actions = [['review.keep_theirs', 'keep_theirs', c.id, 'secondary']];
+    if (writable) actions.unshift(['review.use_mine', 'use_mine', c.id, 'primary']);
+    return item(what, t('review.overwritten', { when: c.at_text, device: c.device ?? t('review.unknown_device') }), actions);
+  });
   const sealed = review.sealed.map((c) => item(
     describe(c), t('review.made', { when: c.made_text }),
     [['review.resubmit', 'resubmit', c.id, 'primary'], ['review.drop', 'drop', c.id, 'danger']],

@@ -148,6 +148,14 @@ input.addEventListener('keydown', (event) => {
   event.preventDefault();
 });
 
+/** Shows `profile`'s zone as another device set it, unless the person is choosing one. */
+export function showTimeZone(profile) {
+  if (profile.time_zone === zone || document.activeElement === input) return;
+  zone = profile.time_zone;
+  describe({ relabel: true });
+  renderNotes();
+}
+
 /** Shows the profile's zone and keeps its clock running. */
 export function initTimeZone(profile) {
   zone = profile.time_zone;

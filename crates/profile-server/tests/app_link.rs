@@ -439,7 +439,8 @@ impl App {
             .sync_client()
             .await
             .unwrap()
-            .expect("a linked device has a sync client");
+            .expect("a linked device has a sync client")
+            .0;
         client.sync_once().await
     }
 
@@ -567,7 +568,8 @@ async fn linking_a_local_profile_uploads_its_details_and_avatar_and_drops_its_pa
     assert_eq!(
         result,
         SignInResult {
-            queued: 2,
+            // Name, language, organization, phone and time zone one by one, and the picture.
+            queued: 6,
             secret_storage: SecretStorage::Keychain
         }
     );
@@ -606,13 +608,9 @@ async fn linking_a_local_profile_uploads_its_details_and_avatar_and_drops_its_pa
             .fetch_all(app.profiles.database().pool())
             .await
             .unwrap();
-    assert_eq!(
-        queued,
-        vec![
-            (session_id.clone(), "profile.set".to_owned()),
-            (session_id.clone(), "avatar.set".to_owned())
-        ]
-    );
+    let mut expected = vec![(session_id.clone(), "profile.set".to_owned()); 5];
+    expected.push((session_id.clone(), "avatar.set".to_owned()));
+    assert_eq!(queued, expected);
     // The secret: in the keychain only.
     assert_eq!(
         app.keychain.accounts(),
@@ -621,7 +619,7 @@ async fn linking_a_local_profile_uploads_its_details_and_avatar_and_drops_its_pa
     assert!(!app.secret_file().exists());
 
     let outcome = app.sync().await.unwrap();
-    assert_eq!((outcome.pushed, outcome.pending), (2, 0));
+    assert_eq!((outcome.pushed, outcome.pending), (6, 0));
 
     let user = served.user(&user_id).await;
     assert_eq!(user.name, "Anna Local");
@@ -648,13 +646,9 @@ async fn linking_a_local_profile_uploads_its_details_and_avatar_and_drops_its_pa
         .iter()
         .map(|(s, _, _, n, st)| (s.as_str(), n.as_str(), st.as_str()))
         .collect();
-    assert_eq!(
-        names,
-        vec![
-            (session_id.as_str(), "profile.set", "applied"),
-            (session_id.as_str(), "avatar.set", "applied")
-        ]
-    );
+    let mut expected = vec![(session_id.as_str(), "profile.set", "applied"); 5];
+    expected.push((session_id.as_str(), "avatar.set", "applied"));
+    assert_eq!(names, expected);
 
     // Another device of the account sees it all.
     let other = Remote::sign_in(&served, EMAIL, PASSWORD).await;
@@ -907,8 +901,31 @@ async fn without_a_keychain_the_secret_lands_in_a_private_file_and_the_person_is
         served.user(&user_id).await.organization.as_deref(),
         Some("Filed Org")
     );
-    let secret = std::fs::read_to_string(&file).unwrap();
+    let text = std::fs::read_to_string(&file).unwrap();
+    let secret = text
+        .lines()
+        .nth(1)
+        .expect("the file holds its session and secret");
     assert!(!app.store_holds(secret.trim()));
+
+    // Signed out with a copy kept, then in again: the new session's secret must survive
+    // the old one being forgotten (the file is one for both).
+    app.link.sign_out(true).await.unwrap();
+    app.sign_in(&served, LocalProfile::Replace).await;
+    app.me()
+        .await
+        .update(ProfileChanges {
+            organization: Some("Filed Again".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    app.sync().await.unwrap();
+    assert_eq!(
+        served.user(&user_id).await.organization.as_deref(),
+        Some("Filed Again"),
+        "the second session syncs with its file-kept secret"
+    );
 
     app.link.sign_out(false).await.unwrap();
     assert!(!file.exists(), "the secret file outlived the sign-out");
@@ -1315,7 +1332,8 @@ async fn signing_out_empties_the_store_or_keeps_a_signed_out_copy(backend: Backe
     let ended = ended.iter().find(|s| s.id == session).unwrap();
     assert_eq!(ended.end_reason.as_deref(), Some("signed_out"));
 
-    // With a copy: the profile stays, signed out; an unsent change waits, sealed.
+    // With a copy, offline: the profile stays, signed out; an unsent change waits, sealed.
+    // (Online, a sign-out sends what is pending first: see the end of this test.)
     let kept = App::new("own laptop").await;
     kept.sign_in(&served, LocalProfile::Upload).await;
     kept.sync().await.unwrap();
@@ -1328,7 +1346,9 @@ async fn signing_out_empties_the_store_or_keeps_a_signed_out_copy(backend: Backe
         })
         .await
         .unwrap();
+    served.stop().await;
     kept.link.sign_out(true).await.unwrap();
+    served.restart().await;
     let profile = kept.profiles.existing_profile().await.unwrap();
     assert_eq!(profile.id.to_string(), user_id);
     // The name the first device uploaded before it signed out.
@@ -1344,7 +1364,8 @@ async fn signing_out_empties_the_store_or_keeps_a_signed_out_copy(backend: Backe
     assert!(kept.accounts.signed_in(&kept.profiles).await.is_err());
     assert!(kept.keychain.accounts().is_empty());
     assert!(kept.link.sync_client().await.unwrap().is_none());
-    assert!(!served
+    // Offline, the server could not be told; without the secret nobody can use the session.
+    assert!(served
         .active_sessions(&user_id)
         .await
         .contains(&kept_session));
@@ -1371,6 +1392,28 @@ async fn signing_out_empties_the_store_or_keeps_a_signed_out_copy(backend: Backe
         served.user(&user_id).await.organization.as_deref(),
         Some("Unsent Org")
     );
+
+    // Online, a sign-out sends what is still pending before it ends the session.
+    kept.me()
+        .await
+        .update(ProfileChanges {
+            organization: Some("Sent At Sign-out".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    let session = kept.client_id().await.unwrap();
+    kept.link.sign_out(true).await.unwrap();
+    assert_eq!(
+        served.user(&user_id).await.organization.as_deref(),
+        Some("Sent At Sign-out")
+    );
+    assert_eq!(
+        kept.count("SELECT COUNT(*) FROM outbox WHERE state = 'sealed'")
+            .await,
+        0
+    );
+    assert!(!served.active_sessions(&user_id).await.contains(&session));
 }
 
 /// A signed-out copy of one server account is no local profile: signing in to another
@@ -1435,9 +1478,11 @@ async fn the_sync_runner_sends_a_local_change_and_stops_when_the_session_ends() 
     let app = App::new("Anna's laptop").await;
     app.sign_in(&served, LocalProfile::Upload).await;
     let session = app.client_id().await.unwrap();
-    let client = app.link.sync_client().await.unwrap().unwrap();
+    let (client, bound) = app.link.sync_client().await.unwrap().unwrap();
+    assert_eq!(bound.to_string(), session);
     let runner = SyncRunner::start(
         client,
+        bound,
         app.link.clone(),
         app.profiles.database().clone(),
         app.env.clone(),

@@ -96,8 +96,8 @@ async fn device(dir: &Path, url: &str, last_run: bool) {
         .expect("the store opens");
     let vault = SecretVault::new(Arc::new(NoKeychain), dir);
     let link = ServerLink::new(store.database().clone(), env, vault);
-    let client = match link.sync_client().await.expect("reading the link") {
-        Some(client) => client,
+    let (client, _) = match link.sync_client().await.expect("reading the link") {
+        Some(bound) => bound,
         None => {
             // The first run (or one killed before its sign-in was kept).
             let signed_in = link

@@ -34,6 +34,8 @@ pub async fn server_sign_in(
     input: Arg<ServerSignInInput>,
 ) -> Result<SignInResult, UiError> {
     let input = input.0;
+    // No round of an earlier session may run while this one is taken in.
+    state.stop_sync().await;
     let result = state
         .link()
         .sign_in(
@@ -45,8 +47,14 @@ pub async fn server_sign_in(
             },
             state.device.clone(),
         )
-        .await?;
-    state.start_sync().await?;
+        .await;
+    // Whatever happened, sync goes on for the session the store now has.
+    let started = state.start_sync().await;
+    let result = result?;
+    if let Err(err) = started {
+        // Signed in all the same: the header says sync is not running, «Sync now» retries.
+        tracing::warn!(error = %err, "sync could not start after the sign-in");
+    }
     Ok(result)
 }
 
@@ -56,8 +64,13 @@ pub async fn server_sign_out(
     state: State<'_, AppState>,
     keep_copy: Arg<bool>,
 ) -> Result<(), UiError> {
-    state.stop_sync();
-    Ok(state.link().sign_out(keep_copy.0).await?)
+    state.stop_sync().await;
+    let signed_out = state.link().sign_out(keep_copy.0).await;
+    if signed_out.is_err() {
+        // Still linked: keep syncing.
+        let _ = state.start_sync().await;
+    }
+    Ok(signed_out?)
 }
 
 /// The header's sync state: the link (none for a local profile) and the sync status.
@@ -76,7 +89,7 @@ pub struct SyncView {
 /// Where syncing stands, for the header.
 #[tauri::command]
 pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncView, UiError> {
-    let status = state.sync_status();
+    let status = state.sync_status().await;
     // Times in the profile's zone, written here: the webview's own zone data may lack it.
     let zone = state.profile_zone().await?;
     let at = |ms: Option<i64>| zone.and_then(|zone| ms.map(|ms| time_of_day(ms, zone)));
@@ -91,7 +104,7 @@ pub async fn sync_status(state: State<'_, AppState>) -> Result<SyncView, UiError
 /// «Sync now»: a round at once (restarting the runner if it was not going).
 #[tauri::command]
 pub async fn sync_now(state: State<'_, AppState>) -> Result<(), UiError> {
-    if !state.sync_now() {
+    if !state.sync_now().await {
         state.start_sync().await?;
     }
     Ok(())

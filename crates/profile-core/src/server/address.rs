@@ -56,6 +56,11 @@ impl ServerAddress {
         self.0.join(path).unwrap_or_else(|_| self.0.clone())
     }
 
+    /// Whether the server is on this machine (plain HTTP is allowed, and no proxy is used).
+    pub fn is_loopback(&self) -> bool {
+        is_loopback(&self.0)
+    }
+
     /// The address as stored and shown, e.g. `https://profile.example.com/`.
     pub fn as_str(&self) -> &str {
         self.0.as_str()

@@ -74,10 +74,18 @@ impl std::fmt::Debug for ServerApi {
 impl ServerApi {
     /// A client of the server at `address`, not signed in.
     pub fn new(address: ServerAddress) -> Result<Self, TransportError> {
-        let http = Client::builder()
+        let mut builder = Client::builder()
             .connect_timeout(CONNECT_TIMEOUT)
             .timeout(REQUEST_TIMEOUT)
             .user_agent(concat!("AcureProfile/", env!("CARGO_PKG_VERSION")))
+            // A redirect would re-send a password to an address nobody checked (plain HTTP
+            // to another machine, say): an Acure server never redirects its API.
+            .redirect(reqwest::redirect::Policy::none());
+        if address.is_loopback() {
+            // Plain HTTP is allowed to this machine only: never through a proxy.
+            builder = builder.no_proxy();
+        }
+        let http = builder
             .build()
             .map_err(|e| TransportError::Unreachable(format!("HTTP client: {e}")))?;
         Ok(Self {

@@ -37,14 +37,22 @@ pub(super) fn sign_in(err: TransportError) -> CoreError {
         }
         TransportError::Refused(refusal) => match refusal.code.known() {
             Some(ErrorCode::SyncProtocolMismatch) => at(ErrorCode::SyncProtocolMismatch),
-            // Something answered with our error shape but has no such endpoint.
-            Some(
+            // Something answered with an error shape like ours but has no such endpoint, or
+            // a code no Acure server of this protocol sends.
+            None
+            | Some(
                 ErrorCode::RequestNotFound
                 | ErrorCode::RequestMethodNotAllowed
                 | ErrorCode::RequestUnsupportedMediaType,
-            ) => at(ErrorCode::ServerNotAcure),
+            ) => {
+                tracing::warn!(code = %refusal.code.as_str(), "sign-in: an unexpected refusal");
+                at(ErrorCode::ServerNotAcure)
+            }
             Some(code @ (ErrorCode::AuthInvalidCredentials | ErrorCode::AuthThrottled)) => {
-                ValidationError::new(code, "password").into()
+                let mut err = ValidationError::new(code, "password");
+                // The wait the server asks for, for the translated message.
+                err.params = refusal.params;
+                err.into()
             }
             _ => general(TransportError::Refused(refusal)),
         },

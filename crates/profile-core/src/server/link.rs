@@ -69,6 +69,16 @@ pub(crate) async fn adopt(
         _ => Vec::new(),
     };
     if same_profile {
+        // Conflicts kept for this device's previous session are this device's still.
+        let previous: Option<String> =
+            sqlx::query_scalar("SELECT client_id FROM sync_client WHERE id = 1")
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query("UPDATE sync_conflict SET overwritten_by = ? WHERE overwritten_by = ?")
+            .bind(joined.session_id.to_string())
+            .bind(previous)
+            .execute(&mut *tx)
+            .await?;
         // The same account again: its unsent changes wait, sealed, for the person's say.
         sqlx::query("UPDATE outbox SET state = 'sealed' WHERE state = 'pending'")
             .execute(&mut *tx)
@@ -126,24 +136,38 @@ async fn upload_mutations(
         Some(value) if Some(value) != remote.as_ref() => Some(value.clone()),
         _ => None,
     };
-    let set = ProfileSet {
+    let blank = ProfileSet {
         profile_id: server.id,
-        name: (mine.name != server.name).then(|| mine.name.clone()),
-        language: (mine.language != server.language).then_some(mine.language),
-        email: None,
-        organization: differs(&mine.organization, &server.organization),
-        phone: differs(&mine.phone, &server.phone),
-        time_zone: (mine.time_zone != server.time_zone).then(|| mine.time_zone.clone()),
+        ..ProfileSet::default()
     };
-    let mut mutations = Vec::new();
-    if set
-        != (ProfileSet {
-            profile_id: server.id,
-            ..ProfileSet::default()
-        })
-    {
-        mutations.push(Mutation::ProfileSet(set));
-    }
+    // One change per field: one that today's rules refuse does not take the others along.
+    let sets = [
+        ProfileSet {
+            name: (mine.name != server.name).then(|| mine.name.clone()),
+            ..blank.clone()
+        },
+        ProfileSet {
+            language: (mine.language != server.language).then_some(mine.language),
+            ..blank.clone()
+        },
+        ProfileSet {
+            organization: differs(&mine.organization, &server.organization),
+            ..blank.clone()
+        },
+        ProfileSet {
+            phone: differs(&mine.phone, &server.phone),
+            ..blank.clone()
+        },
+        ProfileSet {
+            time_zone: (mine.time_zone != server.time_zone).then(|| mine.time_zone.clone()),
+            ..blank.clone()
+        },
+    ];
+    let mut mutations: Vec<Mutation> = sets
+        .into_iter()
+        .filter(|set| *set != blank)
+        .map(Mutation::ProfileSet)
+        .collect();
     if let Some(avatar) = &mine.avatar {
         let on_server = server.avatar.as_ref().map(|a| a.sha256.as_str());
         if on_server != Some(avatar.sha256.as_str()) {

@@ -27,6 +27,9 @@ use std::sync::Arc;
 use tokio::sync::Mutex;
 use uuid::Uuid;
 
+/// How long a sign-out waits to send what is still pending.
+const SIGN_OUT_SYNC: std::time::Duration = std::time::Duration::from_secs(10);
+
 /// Where this device stands with a server.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct LinkState {
@@ -220,11 +223,16 @@ impl ServerLink {
         Ok(Some(api.with_secret(secret)))
     }
 
-    /// A sync client of this device's session; `None` when there is nothing to sync with.
-    pub async fn sync_client(&self) -> Result<Option<SyncClient>, CoreError> {
+    /// A sync client of this device's session, bound to it, and the session's id; `None`
+    /// when there is nothing to sync with.
+    pub async fn sync_client(&self) -> Result<Option<(SyncClient, Uuid)>, CoreError> {
+        let Some(session) = self.client_id().await? else {
+            return Ok(None);
+        };
         Ok(self.api().await?.map(|api| {
             let transport: Arc<dyn Transport> = Arc::new(api);
-            SyncClient::new(self.db.clone(), self.env.clone(), transport)
+            let client = SyncClient::new(self.db.clone(), self.env.clone(), transport);
+            (client.bound_to(session), session)
         }))
     }
 
@@ -240,12 +248,9 @@ impl ServerLink {
             .map_err(errors::password)
     }
 
-    /// The session has ended on the server: its secret is of no more use.
-    pub async fn forget_secret(&self) -> Result<(), CoreError> {
-        if let Some(client_id) = self.client_id().await? {
-            self.vault.forget(client_id).await?;
-        }
-        Ok(())
+    /// The session `session_id` has ended on the server: its secret is of no more use.
+    pub async fn forget_secret(&self, session_id: Uuid) -> Result<(), CoreError> {
+        self.vault.forget(session_id).await
     }
 
     /// Signs this device out of the server: the session ends there when it can be reached,
@@ -253,14 +258,28 @@ impl ServerLink {
     /// `keep_copy`; otherwise every table is emptied and the app starts afresh.
     pub async fn sign_out(&self, keep_copy: bool) -> Result<(), CoreError> {
         let _one = self.busy.lock().await;
-        if let Some(api) = self.api().await? {
+        let api = self.api().await.unwrap_or_else(|err| {
+            // A keychain that cannot be read must not keep the person from signing out.
+            tracing::warn!(error = %err, "the session secret could not be read for the sign-out");
+            None
+        });
+        if let Some(api) = api {
+            // What can still be sent goes first (briefly: the person is waiting).
+            if let Ok(Some((client, _))) = self.sync_client().await {
+                let sent = tokio::time::timeout(SIGN_OUT_SYNC, client.sync_once()).await;
+                if !matches!(sent, Ok(Ok(_))) {
+                    tracing::info!("pending changes could not be sent before signing out");
+                }
+            }
             if let Err(err) = api.sign_out().await {
                 // Offline: the session stays open on the server until ended from another
                 // device; without its secret nobody can use it.
                 tracing::warn!(error = %err, "the server could not be told of the sign-out");
             }
         }
-        self.forget_secret().await?;
+        if let Some(session) = self.client_id().await? {
+            self.forget_secret(session).await?;
+        }
         let mut tx = self.db.begin_write().await?;
         if keep_copy {
             sqlx::query(

@@ -52,24 +52,31 @@ pub struct SyncStatus {
     pub revision: u64,
 }
 
-/// The background sync of one session; stops when dropped.
+/// How long [`SyncRunner::stop`] lets a running round finish.
+const STOP_PATIENCE: Duration = Duration::from_secs(30);
+
+/// The background sync of one session. Dropped, it stops after the round under way (a
+/// round is never cut inside a database transaction); [`SyncRunner::stop`] also waits.
 #[derive(Debug)]
 pub struct SyncRunner {
     status: watch::Receiver<SyncStatus>,
     wake: Arc<Notify>,
-    task: JoinHandle<()>,
+    stop: Arc<Notify>,
+    task: Option<JoinHandle<()>>,
 }
 
 impl Drop for SyncRunner {
     fn drop(&mut self) {
-        self.task.abort();
+        self.stop.notify_one();
     }
 }
 
 impl SyncRunner {
-    /// Starts syncing through `client`; `link` forgets the secret once the session ends.
+    /// Starts syncing through `client`, bound to `session`; `link` forgets that session's
+    /// secret once it ends.
     pub async fn start(
         client: SyncClient,
+        session: uuid::Uuid,
         link: ServerLink,
         db: Database,
         env: Env,
@@ -88,8 +95,11 @@ impl SyncRunner {
             revision: 0,
         });
         let wake = Arc::new(Notify::new());
+        let stop = Arc::new(Notify::new());
         let worker = Worker {
             client,
+            session,
+            stop: stop.clone(),
             link,
             db,
             env,
@@ -100,8 +110,23 @@ impl SyncRunner {
         Ok(Self {
             status: rx,
             wake,
-            task: tokio::spawn(worker.run()),
+            stop,
+            task: Some(tokio::spawn(worker.run())),
         })
+    }
+
+    /// Stops after the round under way, waiting for it (at most 30 s, then it is cut).
+    pub async fn stop(mut self) {
+        self.stop.notify_one();
+        if let Some(mut task) = self.task.take() {
+            if tokio::time::timeout(STOP_PATIENCE, &mut task)
+                .await
+                .is_err()
+            {
+                tracing::warn!("a sync round did not finish in time: cut");
+                task.abort();
+            }
+        }
     }
 
     /// Asks for a round now («Sync now»).
@@ -121,7 +146,7 @@ impl SyncRunner {
 
     /// Whether the runner has stopped (its session ended).
     pub fn is_finished(&self) -> bool {
-        self.task.is_finished()
+        self.task.as_ref().is_none_or(JoinHandle::is_finished)
     }
 }
 
@@ -137,6 +162,9 @@ async fn pending(db: &Database) -> Result<usize, CoreError> {
 
 struct Worker {
     client: SyncClient,
+    /// The session the client acts for.
+    session: uuid::Uuid,
+    stop: Arc<Notify>,
     link: ServerLink,
     db: Database,
     env: Env,
@@ -152,6 +180,7 @@ impl Worker {
         let mut wait = Duration::ZERO;
         loop {
             tokio::select! {
+                () = self.stop.notified() => return,
                 () = tokio::time::sleep(wait) => {}
                 () = self.wake.notified() => {}
                 changed = changes.changed() => {
@@ -177,6 +206,11 @@ impl Worker {
     async fn settle(&self, changes: &mut watch::Receiver<u64>) {
         loop {
             tokio::select! {
+                () = self.stop.notified() => {
+                    // Seen here, it must still stop the loop: leave the permit for it.
+                    self.stop.notify_one();
+                    return;
+                }
                 () = tokio::time::sleep(DEBOUNCE) => return,
                 () = self.wake.notified() => return,
                 changed = changes.changed() => {
@@ -224,7 +258,7 @@ impl Worker {
                 Some(INTERVAL)
             }
             Err(SyncError::Revoked | SyncError::NotLinked) => {
-                if let Err(err) = self.link.forget_secret().await {
+                if let Err(err) = self.link.forget_secret(self.session).await {
                     tracing::warn!(error = %err, "forgetting the ended session's secret failed");
                 }
                 tracing::info!("the session has ended: signed out");

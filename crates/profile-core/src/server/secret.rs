@@ -174,7 +174,9 @@ impl SecretVault {
             }
             Err(why) => {
                 tracing::warn!(reason = %why, "no usable keychain: the session secret goes to a private file");
-                private_files::write_atomic(&self.file, secret.expose().as_bytes())
+                // The session's id first: forgetting another session must not remove it.
+                let text = Zeroizing::new(format!("{session_id}\n{}", secret.expose()));
+                private_files::write_atomic(&self.file, text.as_bytes())
                     .map_err(|e| CoreError::Task(format!("writing the secret file: {e}")))?;
                 Ok(SecretStorage::File)
             }
@@ -197,15 +199,26 @@ impl SecretVault {
                     Err(why) => Err(CoreError::Task(format!("reading the keychain: {why}"))),
                 }
             }
-            SecretStorage::File => match std::fs::read_to_string(&self.file) {
-                Ok(text) if !text.trim().is_empty() => {
-                    Ok(Some(SessionSecret::new(text.trim().to_owned())))
-                }
-                Ok(_) => Ok(None),
-                Err(err) if err.kind() == std::io::ErrorKind::NotFound => Ok(None),
-                Err(err) => Err(CoreError::Task(format!("reading the secret file: {err}"))),
-            },
+            SecretStorage::File => Ok(self
+                .file_entry()?
+                .filter(|(owner, _)| *owner == session_id)
+                .map(|(_, secret)| secret)),
         }
+    }
+
+    /// The fallback file's session id and secret, if the file holds one.
+    fn file_entry(&self) -> Result<Option<(Uuid, SessionSecret)>, CoreError> {
+        let text = match std::fs::read_to_string(&self.file) {
+            Ok(text) => Zeroizing::new(text),
+            Err(err) if err.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+            Err(err) => return Err(CoreError::Task(format!("reading the secret file: {err}"))),
+        };
+        let Some((owner, secret)) = text.trim().split_once('\n') else {
+            return Ok(None);
+        };
+        Ok(Uuid::parse_str(owner.trim())
+            .ok()
+            .map(|owner| (owner, SessionSecret::new(secret.trim().to_owned()))))
     }
 
     /// Forgets the secret of `session_id` wherever it may be.
@@ -213,10 +226,15 @@ impl SecretVault {
         let keychain = self.keychain.clone();
         let account = account(session_id);
         if let Err(why) = blocking(move || keychain.delete(&account)).await? {
-            // Nothing to delete where no keychain works; the file goes below either way.
-            tracing::debug!(reason = %why, "the keychain could not delete the secret");
+            // Where no keychain works there is nothing in it; elsewhere an entry may remain.
+            tracing::warn!(reason = %why, "the keychain could not delete a session secret");
         }
-        self.remove_file()
+        // The file goes only if it is this session's: another's may have replaced it.
+        let owner = self.file_entry()?.map(|(owner, _)| owner);
+        if owner.is_none_or(|owner| owner == session_id) {
+            self.remove_file()?;
+        }
+        Ok(())
     }
 
     fn remove_file(&self) -> Result<(), CoreError> {
@@ -325,9 +343,19 @@ mod tests {
             vault.load(id, SecretStorage::File).await.unwrap(),
             Some(secret)
         );
-        vault.forget(id).await.unwrap();
-        assert!(!vault.file().exists());
+        // Another session's secret replaces it; forgetting the first keeps the second.
+        let second = Uuid::now_v7();
+        let newer = SessionSecret::new("the-next-session");
+        vault.store(second, &newer).await.unwrap();
         assert_eq!(vault.load(id, SecretStorage::File).await.unwrap(), None);
+        vault.forget(id).await.unwrap();
+        assert_eq!(
+            vault.load(second, SecretStorage::File).await.unwrap(),
+            Some(newer)
+        );
+        vault.forget(second).await.unwrap();
+        assert!(!vault.file().exists());
+        assert_eq!(vault.load(second, SecretStorage::File).await.unwrap(), None);
     }
 
     #[test]

@@ -91,6 +91,9 @@ pub struct SyncClient {
     transport: Arc<dyn Transport>,
     /// One round at a time: a late, older snapshot must never replace a newer one.
     round: Arc<tokio::sync::Mutex<()>>,
+    /// The session whose secret the transport carries, when the client is bound to one: it
+    /// then never acts for another session of the store (after a new sign-in).
+    session: Option<String>,
 }
 
 impl std::fmt::Debug for SyncClient {
@@ -107,6 +110,16 @@ impl SyncClient {
             env,
             transport,
             round: Arc::new(tokio::sync::Mutex::new(())),
+            session: None,
+        }
+    }
+
+    /// The same client, acting only while `session` is the store's sync client; a round
+    /// after another sign-in ends with [`SyncError::NotLinked`].
+    pub fn bound_to(self, session: Uuid) -> Self {
+        Self {
+            session: Some(session.to_string()),
+            ..self
         }
     }
 
@@ -157,6 +170,9 @@ impl SyncClient {
                 .fetch_one(self.db.pool())
                 .await?;
         match row {
+            (Some(client_id), ..) if self.session.as_ref().is_some_and(|s| *s != client_id) => {
+                Err(SyncError::NotLinked)
+            }
             (Some(client_id), cookie, acked_seq) => Ok(Place {
                 client_id,
                 cookie,

@@ -178,9 +178,14 @@ pub(super) async fn seal_and_sign_out(db: &Database, client_id: &str) -> Result<
         .bind(client_id)
         .execute(&mut *tx)
         .await?;
-    sqlx::query("UPDATE device SET current_session_id = NULL, last_active_at = NULL WHERE id = 1")
-        .execute(&mut *tx)
-        .await?;
+    // Only if the device is still signed in with that session (not with a newer one).
+    sqlx::query(
+        "UPDATE device SET current_session_id = NULL, last_active_at = NULL \
+         WHERE id = 1 AND current_session_id = ?",
+    )
+    .bind(client_id)
+    .execute(&mut *tx)
+    .await?;
     tx.commit().await?;
     Ok(())
 }
