@@ -44,6 +44,7 @@ both_backends!(
     the_password_changes_online_only_and_ends_the_other_sessions,
     signing_out_empties_the_store_or_keeps_a_signed_out_copy,
     a_kept_copy_of_another_account_is_not_uploaded_into_a_new_one,
+    a_local_detail_todays_rules_refuse_is_listed_and_the_others_go,
 );
 
 const EMAIL: &str = "anna@example.com";
@@ -1573,4 +1574,46 @@ async fn the_sync_runner_sends_a_local_change_and_stops_when_the_session_ends() 
     .await;
     assert!(app.keychain.accounts().is_empty());
     assert!(!app.state().await.unwrap().signed_in);
+}
+
+/// A local profile whose organization an older version let through (a bidi control): the
+/// other details go to the server, and that one is listed as refused with its reason.
+async fn a_local_detail_todays_rules_refuse_is_listed_and_the_others_go(backend: Backend) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("old laptop").await;
+    app.create_local_account("Anna Local").await;
+    sqlx::query("UPDATE profile SET organization = ?")
+        .bind("Acme\u{202E}Labs")
+        .execute(app.profiles.database().pool())
+        .await
+        .unwrap();
+
+    let result = app.sign_in(&served, LocalProfile::Upload).await;
+    // Name, language and time zone; the organization is refused here.
+    assert_eq!(result.queued, 3);
+    app.sync().await.unwrap();
+    let user = served.user(&user_id).await;
+    assert_eq!(user.name, "Anna Local");
+    assert_eq!(user.organization, None);
+    let me = app.me().await;
+    let refused = app.review.list(&me, Language::En).await.unwrap().refused;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].name, "profile.set");
+    assert_eq!(
+        refused[0].code.as_deref(),
+        Some("profile.organization_invisible_chars")
+    );
+    assert_eq!(refused[0].field.as_deref(), Some("organization"));
+    app.review
+        .dismiss_refused(&me, refused[0].id.parse().unwrap())
+        .await
+        .unwrap();
+    assert!(app
+        .review
+        .list(&me, Language::En)
+        .await
+        .unwrap()
+        .refused
+        .is_empty());
 }

@@ -201,24 +201,54 @@ async fn queue(
     let mut state = synced::load(conn).await?;
     let ctx = ApplyCtx::device(Some(session_id), now_ms);
     let mut queued = 0;
+    let mut refused = 0;
     for mutation in mutations {
-        let mutation = match mutation.validated() {
-            Ok(mutation) => mutation,
+        let applied = mutation
+            .clone()
+            .validated()
+            .and_then(|valid| Ok((valid.apply(&mut state, &ctx)?, valid)));
+        match applied {
+            Ok((change, valid)) => {
+                synced::persist(conn, &state, &change).await?;
+                outbox::append(conn, new_id(env), &valid, now_ms).await?;
+                queued += 1;
+            }
             Err(err) => {
-                tracing::warn!(code = %err.code, "a local detail breaks today's rules: not uploaded");
-                continue;
+                // Refused here, before sending (a detail an older version let through): the
+                // review lists it with its reason, like a refusal of the server. Numbered
+                // below zero, where no pushed change is.
+                refused += 1;
+                tracing::warn!(code = %err.code, "a local detail was not uploaded");
+                record_refusal(conn, env, session_id, -refused, &mutation, &err).await?;
             }
-        };
-        let change = match mutation.apply(&mut state, &ctx) {
-            Ok(change) => change,
-            Err(refusal) => {
-                tracing::warn!(code = %refusal.code, "a local detail does not apply: not uploaded");
-                continue;
-            }
-        };
-        synced::persist(conn, &state, &change).await?;
-        outbox::append(conn, new_id(env), &mutation, now_ms).await?;
-        queued += 1;
+        }
     }
     Ok(queued)
+}
+
+/// Keeps a change refused before it was sent beside its reason, for the review.
+async fn record_refusal(
+    conn: &mut SqliteConnection,
+    env: &Env,
+    session_id: Uuid,
+    seq: i64,
+    mutation: &Mutation,
+    err: &crate::error::ValidationError,
+) -> Result<(), CoreError> {
+    let payload = serde_json::to_string(&mutation.args())
+        .map_err(|e| CoreError::Corrupt(format!("cannot encode mutation: {e}")))?;
+    sqlx::query(
+        "INSERT INTO sync_rejection (client_id, seq, mutation_id, name, payload, code, field) \
+         VALUES (?, ?, ?, ?, ?, ?, ?)",
+    )
+    .bind(session_id.to_string())
+    .bind(seq)
+    .bind(new_id(env).to_string())
+    .bind(mutation.name())
+    .bind(payload)
+    .bind(err.code.as_str())
+    .bind(err.field)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
