@@ -131,11 +131,10 @@ impl ProfileStore {
         }
         if let Some(email) = &changes.email {
             let unchanged = email.trim() == current.email.as_deref().unwrap_or_default();
-            let linked: Option<String> =
-                sqlx::query_scalar("SELECT server_url FROM device WHERE id = 1")
-                    .fetch_optional(self.db.pool())
-                    .await?
-                    .flatten();
+            let linked = {
+                let mut conn = self.db.pool().acquire().await?;
+                crate::mutation::local::server_url(&mut conn).await?
+            };
             // A server account's e-mail is its sign-in name: the server refuses to change it.
             if linked.is_some() && !unchanged {
                 return Err(

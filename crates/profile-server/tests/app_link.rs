@@ -13,8 +13,8 @@ use common::{sign_in_body, Backend, TestServer};
 use profile_core::avatar::EncodedImage;
 use profile_core::mutation::AvatarSet;
 use profile_core::server::{
-    Keychain, LinkState, LocalProfile, SecretStorage, SecretVault, ServerLink, ServerSignIn,
-    SignInResult, SyncReview, SyncRunner, SyncState,
+    Keychain, LinkState, LocalProfile, MemoryKeychain, SecretStorage, SecretVault, ServerLink,
+    ServerSignIn, SignInResult, SyncReview, SyncRunner, SyncState,
 };
 use profile_core::sync::{SyncError, SyncOutcome};
 use profile_core::{
@@ -25,7 +25,6 @@ use profile_domain::mutation::sha256_hex;
 use profile_domain::sync::{PullResponse, PushResponse, PROTOCOL};
 use profile_server::store::User;
 use serde_json::{json, Value};
-use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -271,64 +270,6 @@ impl Remote {
 
 // ---------------------------------------------------------------------------------------
 // The app: its store, its account, its link to a server.
-
-/// A keychain in memory; a `broken` one fails every call, like a machine without one.
-#[derive(Default)]
-struct MemoryKeychain {
-    entries: Mutex<HashMap<String, String>>,
-    broken: bool,
-}
-
-impl MemoryKeychain {
-    fn broken() -> Self {
-        Self {
-            broken: true,
-            ..Self::default()
-        }
-    }
-
-    fn accounts(&self) -> Vec<String> {
-        let mut names: Vec<String> = self.entries.lock().unwrap().keys().cloned().collect();
-        names.sort();
-        names
-    }
-
-    fn secret_of(&self, session_id: &str) -> Option<String> {
-        self.entries
-            .lock()
-            .unwrap()
-            .get(&format!("session:{session_id}"))
-            .cloned()
-    }
-}
-
-impl Keychain for MemoryKeychain {
-    fn set(&self, account: &str, secret: &str) -> Result<(), String> {
-        if self.broken {
-            return Err("no keychain on this machine".into());
-        }
-        self.entries
-            .lock()
-            .unwrap()
-            .insert(account.into(), secret.into());
-        Ok(())
-    }
-
-    fn get(&self, account: &str) -> Result<Option<String>, String> {
-        if self.broken {
-            return Err("no keychain on this machine".into());
-        }
-        Ok(self.entries.lock().unwrap().get(account).cloned())
-    }
-
-    fn delete(&self, account: &str) -> Result<(), String> {
-        if self.broken {
-            return Err("no keychain on this machine".into());
-        }
-        self.entries.lock().unwrap().remove(account);
-        Ok(())
-    }
-}
 
 struct App {
     dir: TempDir,
@@ -667,7 +608,11 @@ async fn linking_a_local_profile_uploads_its_details_and_avatar_and_drops_its_pa
     assert_eq!(synced.name, "Anna Local");
     assert_eq!(synced.time_zone, "Asia/Tokyo");
     assert_eq!(synced.phone.as_deref(), Some("+79123456789"));
-    let secret = app.keychain.secret_of(&session_id).unwrap();
+    let secret = app
+        .keychain
+        .get(&format!("session:{session_id}"))
+        .unwrap()
+        .unwrap();
     for kept_out in [secret.as_str(), PASSWORD, LOCAL_PASSWORD] {
         assert!(
             !app.store_holds(kept_out),
@@ -1229,7 +1174,11 @@ async fn the_password_changes_online_only_and_ends_the_other_sessions(backend: B
 
     let wrong = app
         .link
-        .change_password(Password::new("Wrong-Guess-77"), Password::new(NEW_PASSWORD))
+        .change_password(
+            &app.me().await,
+            Password::new("Wrong-Guess-77"),
+            Password::new(NEW_PASSWORD),
+        )
         .await
         .unwrap_err();
     assert_eq!(
@@ -1238,7 +1187,11 @@ async fn the_password_changes_online_only_and_ends_the_other_sessions(backend: B
     );
     let weak = app
         .link
-        .change_password(Password::new(PASSWORD), Password::new("short"))
+        .change_password(
+            &app.me().await,
+            Password::new(PASSWORD),
+            Password::new("short"),
+        )
         .await
         .unwrap_err();
     let (code, field) = refusal(weak);
@@ -1247,7 +1200,11 @@ async fn the_password_changes_online_only_and_ends_the_other_sessions(backend: B
     assert_eq!(served.active_sessions(&user_id).await.len(), 3);
 
     app.link
-        .change_password(Password::new(PASSWORD), Password::new(NEW_PASSWORD))
+        .change_password(
+            &app.me().await,
+            Password::new(PASSWORD),
+            Password::new(NEW_PASSWORD),
+        )
         .await
         .unwrap();
     assert_eq!(
@@ -1277,6 +1234,7 @@ async fn the_password_changes_online_only_and_ends_the_other_sessions(backend: B
     let offline = app
         .link
         .change_password(
+            &app.me().await,
             Password::new(NEW_PASSWORD),
             Password::new("Third-Pass-2027"),
         )

@@ -14,7 +14,7 @@
 mod common;
 
 use common::{Backend, TestDb, TestServer};
-use profile_core::server::{Keychain, LocalProfile, SecretVault, ServerLink, ServerSignIn};
+use profile_core::server::{LocalProfile, MemoryKeychain, SecretVault, ServerLink, ServerSignIn};
 use profile_core::{DeviceInfo, Env, Mutation, Password, ProfileSet, ProfileStore};
 use rand::{Rng, SeedableRng};
 use std::collections::{HashMap, HashSet};
@@ -41,21 +41,6 @@ const FINAL_VAR: &str = "ACURE_KILL_FINAL";
 
 // ---------------------------------------------------------------------------------------
 // The device (child process).
-
-/// A keychain that never works, like a bare Linux machine: the secret goes to the file.
-struct NoKeychain;
-
-impl Keychain for NoKeychain {
-    fn set(&self, _: &str, _: &str) -> Result<(), String> {
-        Err("no keychain here".into())
-    }
-    fn get(&self, _: &str) -> Result<Option<String>, String> {
-        Err("no keychain here".into())
-    }
-    fn delete(&self, _: &str) -> Result<(), String> {
-        Err("no keychain here".into())
-    }
-}
 
 /// Marks the device's lines: libtest prints `test <name> ... ` before the test's own
 /// output, without a line break, so the first line comes after that prefix.
@@ -94,7 +79,8 @@ async fn device(dir: &Path, url: &str, last_run: bool) {
     let store = ProfileStore::open(&dir.join("profile.sqlite3"), env.clone())
         .await
         .expect("the store opens");
-    let vault = SecretVault::new(Arc::new(NoKeychain), dir);
+    // No keychain, like a bare Linux machine: the secret goes to the file later runs read.
+    let vault = SecretVault::new(Arc::new(MemoryKeychain::broken()), dir);
     let link = ServerLink::new(store.database().clone(), env, vault);
     let (client, _) = match link.sync_client().await.expect("reading the link") {
         Some(bound) => bound,

@@ -87,9 +87,5 @@ pub async fn password_change(
     new: Arg<Password>,
 ) -> Result<(), UiError> {
     let me = state.signed_in().await?;
-    // A server account's password lives on the server (online only); a local one here.
-    if state.link().state().await?.is_some() {
-        return Ok(state.link().change_password(current.0, new.0).await?);
-    }
-    Ok(me.change_password(current.0, new.0).await?)
+    Ok(state.link().change_password(&me, current.0, new.0).await?)
 }

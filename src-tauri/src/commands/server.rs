@@ -4,50 +4,23 @@
 use crate::args::Arg;
 use crate::error::UiError;
 use crate::state::AppState;
-use profile_core::server::{
-    LinkState, LocalProfile, Review, ServerSignIn, SignInResult, SyncStatus,
-};
+use profile_core::server::{LinkState, Review, ServerSignIn, SignInResult, SyncStatus};
 use profile_core::time_zone::time_of_day;
-use profile_core::{Language, Password};
+use profile_core::Language;
 use serde::{Deserialize, Serialize};
 use tauri::State;
 use uuid::Uuid;
-
-/// What the server sign-in form sends.
-#[derive(Debug, Deserialize)]
-pub struct ServerSignInInput {
-    /// The server's address as typed.
-    pub address: String,
-    /// The account's e-mail.
-    pub email: String,
-    /// Its password.
-    pub password: Password,
-    /// What becomes of the local profile on this device (`upload` or `replace`).
-    pub local: LocalProfile,
-}
 
 /// Signs in to a server, takes its profile in (linking this device's as `local` says) and
 /// starts syncing.
 #[tauri::command]
 pub async fn server_sign_in(
     state: State<'_, AppState>,
-    input: Arg<ServerSignInInput>,
+    input: Arg<ServerSignIn>,
 ) -> Result<SignInResult, UiError> {
-    let input = input.0;
     // No round of an earlier session may run while this one is taken in.
     state.stop_sync().await;
-    let result = state
-        .link()
-        .sign_in(
-            ServerSignIn {
-                address: input.address,
-                email: input.email,
-                password: input.password,
-                local: input.local,
-            },
-            state.device.clone(),
-        )
-        .await;
+    let result = state.link().sign_in(input.0, state.device.clone()).await;
     // Whatever happened, sync goes on for the session the store now has.
     let started = state.start_sync().await;
     let result = result?;

@@ -50,6 +50,16 @@ pub(crate) async fn current_session(
         .transpose()
 }
 
+/// The server this device is linked to; `None` for a local profile.
+pub(crate) async fn server_url(conn: &mut SqliteConnection) -> Result<Option<String>, CoreError> {
+    Ok(
+        sqlx::query_scalar("SELECT server_url FROM device WHERE id = 1")
+            .fetch_optional(conn)
+            .await?
+            .flatten(),
+    )
+}
+
 /// Clears this device's sign-in when its session has ended or is gone.
 pub(crate) async fn sign_out_if_ended(conn: &mut SqliteConnection) -> Result<(), CoreError> {
     sqlx::query(

@@ -173,12 +173,8 @@ impl AccountStore {
 
     /// The server this device is linked to, if any.
     pub async fn server_url(&self) -> Result<Option<String>, CoreError> {
-        Ok(
-            sqlx::query_scalar("SELECT server_url FROM device WHERE id = 1")
-                .fetch_optional(self.db.pool())
-                .await?
-                .flatten(),
-        )
+        let mut conn = self.db.pool().acquire().await?;
+        crate::mutation::local::server_url(&mut conn).await
     }
 
     /// Whether someone is signed in on this device.

@@ -50,11 +50,7 @@ pub(crate) async fn adopt(
     };
     let mut tx = db.begin_write().await?;
     let before = synced::load(&mut tx).await?;
-    let linked_before: Option<String> =
-        sqlx::query_scalar("SELECT server_url FROM device WHERE id = 1")
-            .fetch_optional(&mut *tx)
-            .await?
-            .flatten();
+    let linked_before = crate::mutation::local::server_url(&mut tx).await?;
     let server_profile = snapshot.profile.clone();
     let same_profile = before
         .profile

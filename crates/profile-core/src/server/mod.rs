@@ -14,12 +14,12 @@ pub use api::ServerApi;
 pub use link::LocalProfile;
 pub use review::{ChangeView, ConflictView, Review, SyncReview};
 pub use runner::{SyncRunner, SyncState, SyncStatus};
-pub use secret::{Keychain, OsKeychain, SecretStorage, SecretVault, SessionSecret};
+pub use secret::{Keychain, MemoryKeychain, OsKeychain, SecretStorage, SecretVault, SessionSecret};
 
 use crate::db::Database;
 use crate::env::Env;
 use crate::error::{CoreError, ErrorCode, ValidationError};
-use crate::security::{DeviceInfo, Password};
+use crate::security::{DeviceInfo, Password, SignedIn};
 use crate::sync::{SyncClient, Transport};
 use crate::tables;
 use profile_domain::sync::{PullRequest, PROTOCOL};
@@ -44,7 +44,7 @@ pub struct LinkState {
 }
 
 /// What the server sign-in form sends.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Deserialize)]
 pub struct ServerSignIn {
     /// The server's address as typed.
     pub address: String,
@@ -236,9 +236,18 @@ impl ServerLink {
         }))
     }
 
-    /// Changes the password on the server (online only): it checks `current` and the rules
-    /// on `new`, and ends every other session.
-    pub async fn change_password(&self, current: Password, new: Password) -> Result<(), CoreError> {
+    /// Changes the password of the person signed in as `me`: on the server for a linked
+    /// device (online only; the server checks `current` and the rules and ends every other
+    /// session), else the local account's.
+    pub async fn change_password(
+        &self,
+        me: &SignedIn,
+        current: Password,
+        new: Password,
+    ) -> Result<(), CoreError> {
+        if self.state().await?.is_none() {
+            return me.change_password(current, new).await;
+        }
         let api = self
             .api()
             .await?

@@ -114,6 +114,59 @@ impl Keychain for OsKeychain {
     }
 }
 
+/// A keychain in memory: for tests, and as a stand-in where none may be used. A broken one
+/// fails every call, like a machine without a keychain.
+#[derive(Debug, Default)]
+pub struct MemoryKeychain {
+    entries: std::sync::Mutex<std::collections::BTreeMap<String, String>>,
+    broken: bool,
+}
+
+impl MemoryKeychain {
+    /// One that fails every call.
+    pub fn broken() -> Self {
+        Self {
+            broken: true,
+            ..Self::default()
+        }
+    }
+
+    /// The accounts it holds, sorted.
+    pub fn accounts(&self) -> Vec<String> {
+        self.held().keys().cloned().collect()
+    }
+
+    fn held(&self) -> std::sync::MutexGuard<'_, std::collections::BTreeMap<String, String>> {
+        self.entries.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    fn working(&self) -> Result<(), String> {
+        if self.broken {
+            return Err("no keychain on this machine".into());
+        }
+        Ok(())
+    }
+}
+
+impl Keychain for MemoryKeychain {
+    fn set(&self, account: &str, secret: &str) -> Result<(), String> {
+        self.working()?;
+        self.held().insert(account.into(), secret.into());
+        Ok(())
+    }
+
+    fn get(&self, account: &str) -> Result<Option<String>, String> {
+        self.working()?;
+        Ok(self.held().get(account).cloned())
+    }
+
+    fn delete(&self, account: &str) -> Result<(), String> {
+        self.working()?;
+        self.held().remove(account);
+        Ok(())
+    }
+}
+
 /// Keeps this device's session secret: in the keychain when one works, else in a file.
 #[derive(Clone)]
 pub struct SecretVault {
@@ -264,41 +317,6 @@ async fn blocking<T: Send + 'static>(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::collections::HashMap;
-    use std::sync::Mutex;
-
-    /// A keychain in memory; `broken` fails every call, like a machine without one.
-    #[derive(Default)]
-    struct MemoryKeychain {
-        entries: Mutex<HashMap<String, String>>,
-        broken: bool,
-    }
-
-    impl Keychain for MemoryKeychain {
-        fn set(&self, account: &str, secret: &str) -> Result<(), String> {
-            if self.broken {
-                return Err("no keychain".into());
-            }
-            self.entries
-                .lock()
-                .unwrap()
-                .insert(account.into(), secret.into());
-            Ok(())
-        }
-        fn get(&self, account: &str) -> Result<Option<String>, String> {
-            if self.broken {
-                return Err("no keychain".into());
-            }
-            Ok(self.entries.lock().unwrap().get(account).cloned())
-        }
-        fn delete(&self, account: &str) -> Result<(), String> {
-            if self.broken {
-                return Err("no keychain".into());
-            }
-            self.entries.lock().unwrap().remove(account);
-            Ok(())
-        }
-    }
 
     #[tokio::test]
     async fn a_working_keychain_keeps_the_secret_and_no_file_is_written() {
@@ -316,16 +334,13 @@ mod tests {
         assert_eq!(loaded, Some(secret));
         vault.forget(id).await.unwrap();
         assert_eq!(vault.load(id, SecretStorage::Keychain).await.unwrap(), None);
-        assert!(keychain.entries.lock().unwrap().is_empty());
+        assert!(keychain.accounts().is_empty());
     }
 
     #[tokio::test]
     async fn without_a_keychain_the_secret_lands_in_a_private_file_and_is_forgotten() {
         let dir = tempfile::tempdir().unwrap();
-        let broken = Arc::new(MemoryKeychain {
-            broken: true,
-            ..MemoryKeychain::default()
-        });
+        let broken = Arc::new(MemoryKeychain::broken());
         let vault = SecretVault::new(broken, dir.path());
         let id = Uuid::now_v7();
         let secret = SessionSecret::new("file-kept-secret");
