@@ -111,6 +111,7 @@ impl AppState {
         if let Some(old) = runner.take() {
             old.stop().await;
         }
+        self.link.forget_unjoined().await?;
         if let Some((client, session)) = self.link.sync_client().await? {
             *runner = Some(
                 SyncRunner::start(

@@ -369,7 +369,7 @@ fn the_first_run_creates_the_account_and_signs_in() {
     assert_eq!(
         status,
         json!({ "state": "first_run", "name": "Anna Petrova", "language": "en",
-                "avatar": null, "wait_seconds": 0, "server_url": null })
+                "avatar": null, "wait_seconds": 0, "server_url": null, "email": null })
     );
     // Nothing of the profile can be read or changed before it exists and someone signs in.
     let refused = invoke(&h.main, "profile_get", json!({})).unwrap_err();

@@ -475,7 +475,24 @@ impl App {
 
     /// Clicks the element matching `css`.
     pub async fn click(&self, css: &str) -> Result<()> {
-        within(css, self.find(css).await?.click()).await
+        // Scrolled into view first: a tall dialog scrolls inside itself, which the driver
+        // does not do before clicking.
+        let element = self.find(css).await?;
+        let arg = serde_json::to_value(&element)?;
+        within(
+            &format!("scrolling to {css}"),
+            self.client.execute(
+                "arguments[0].scrollIntoView({ block: 'nearest' })",
+                vec![arg],
+            ),
+        )
+        .await?;
+        let clicked = within(css, element.click()).await;
+        if clicked.is_err() {
+            // What was on the screen is the first thing to know about a failed click.
+            let _ = self.shot("click-failed").await;
+        }
+        clicked
     }
 
     /// Chooses the option with `value` in the select matching `css`.

@@ -11,6 +11,7 @@ use sqlx::{ConnectOptions, Connection};
 use std::path::{Path, PathBuf};
 
 const EMAIL: &str = "anna@example.com";
+const OTHER_EMAIL: &str = "boris@example.com";
 const SERVER_PASSWORD: &str = "Server-Pass-2026";
 
 /// One language's texts the scenarios check.
@@ -18,18 +19,24 @@ struct Texts {
     synced: &'static str,
     pending_two: &'static str,
     offline: &'static str,
+    error: &'static str,
+    not_acure: &'static str,
 }
 
 const ENGLISH: Texts = Texts {
     synced: "Synced at",
     pending_two: "2 changes pending",
     offline: "Offline",
+    error: "Sync error",
+    not_acure: "This address does not answer like an Acure Profile server.",
 };
 
 const RUSSIAN: Texts = Texts {
     synced: "Синхронизировано в",
     pending_two: "Изменений ждут отправки: 2",
     offline: "Нет связи",
+    error: "Ошибка синхронизации",
+    not_acure: "По этому адресу отвечает не сервер Acure Profile.",
 };
 
 fn picture(device: &Device) -> Result<PathBuf> {
@@ -93,6 +100,20 @@ async fn wait_header_text(app: &App, part: &str) -> Result<()> {
         ),
     )
     .await
+}
+
+/// Waits until the header says two changes wait; otherwise names the waiting ones.
+async fn wait_pending_two(app: &App, device: &Device, texts: &Texts) -> Result<()> {
+    if let Err(err) = wait_header_text(app, texts.pending_two).await {
+        let waiting = query(
+            device,
+            "SELECT group_concat(name || ' ' || substr(payload, 1, 60), ' | ') FROM outbox \
+             WHERE state = 'pending'",
+        )
+        .await?;
+        return Err(err.context(format!("waiting: {waiting:?}")));
+    }
+    Ok(())
 }
 
 /// Fills the server form whose ids start with `prefix` and submits it.
@@ -178,6 +199,22 @@ async fn open_review(app: &App) -> Result<()> {
     .await
 }
 
+/// Closes the review once the decision made in list `list` has been taken off it (the
+/// dialog shrinks as it redraws, which would move the button under a click).
+async fn close_review(app: &App, list: &str) -> Result<()> {
+    app.wait_until(
+        "the decision is taken off the list",
+        &format!("return document.querySelector('#{list} button[data-decision]') === null"),
+    )
+    .await?;
+    app.click("#review-close").await?;
+    app.wait_until(
+        "the review closes",
+        "return !document.getElementById('review-dialog').open",
+    )
+    .await
+}
+
 /// Signs in on the first-run screen, edits offline, syncs, takes another device's change,
 /// settles a conflict, and is signed out by another device with its change sealed.
 async fn round_trip(scenario: &str, look: Look, texts: &Texts) -> Result<()> {
@@ -238,6 +275,19 @@ async fn round_trip_on(
     // The account's language came from the server (English); the person switches it.
     if look.locale.starts_with("ru") {
         app.choose("#language", "ru").await?;
+        // Kept first (the save is asynchronous), then sent.
+        let deadline = std::time::Instant::now() + acure_e2e::PATIENCE;
+        while query(device, "SELECT language FROM profile")
+            .await?
+            .as_deref()
+            != Some("ru")
+        {
+            ensure!(
+                std::time::Instant::now() < deadline,
+                "the language was not saved"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
         wait_sent(device).await?;
     }
     wait_header_text(&app, texts.synced).await?;
@@ -264,7 +314,7 @@ async fn round_trip_on(
     server.stop()?;
     save_field(&app, "name", "Anna Laptop").await?;
     set_avatar(&app, device).await?;
-    wait_header_text(&app, texts.pending_two).await?;
+    wait_pending_two(&app, device, texts).await?;
     app.shot("header-pending").await?;
     wait_sync(&app, "offline").await?;
     wait_header_text(&app, texts.offline).await?;
@@ -272,6 +322,33 @@ async fn round_trip_on(
     app.click("#sync-status").await?;
     app.shot("sync-details").await?;
     app.click("#sync-status").await?;
+
+    // The address reaches another web site meanwhile: an error, its reason on hover and in
+    // the details, the changes still kept.
+    let impostor = server.impostor()?;
+    app.click("#sync-now").await?;
+    wait_sync(&app, "error").await?;
+    wait_header_text(&app, texts.error).await?;
+    wait_pending_two(&app, device, texts).await?;
+    ensure!(
+        app.js("return document.getElementById('sync-status').title")
+            .await?
+            == serde_json::json!(texts.not_acure),
+        "the reason shows on hover"
+    );
+    app.shot("header-error").await?;
+    app.click("#sync-status").await?;
+    app.wait_until(
+        "the details give the reason",
+        &format!(
+            "return document.getElementById('sync-details-list').textContent.includes({})",
+            serde_json::json!(texts.not_acure)
+        ),
+    )
+    .await?;
+    app.shot("sync-error-details").await?;
+    app.click("#sync-status").await?;
+    drop(impostor);
 
     // Back online: «Sync now» sends both; another device sees them.
     server.start()?;
@@ -310,7 +387,7 @@ async fn round_trip_on(
     app.shot("conflict").await?;
     app.click("#review-conflicts button[data-decision=use_mine]")
         .await?;
-    app.click("#review-close").await?;
+    close_review(&app, "review-conflicts").await?;
     app.wait_text("#header-name", "Anna Mine").await?;
     app.click("#sync-now").await?;
     wait_sync(&app, "synced").await?;
@@ -342,13 +419,17 @@ async fn round_trip_on(
             .is_none(),
         "the ended session's secret is forgotten"
     );
+    ensure!(
+        app.value("#sign-in-server-email").await? == EMAIL,
+        "the account's e-mail is filled in"
+    );
     server_form(&app, "sign-in-server", None, SERVER_PASSWORD).await?;
     app.wait_screen("profile").await?;
     open_review(&app).await?;
     app.shot("sealed-change").await?;
     app.click("#review-sealed button[data-decision=resubmit]")
         .await?;
-    app.click("#review-close").await?;
+    close_review(&app, "review-sealed").await?;
     app.click("#sync-now").await?;
     let mut organization = String::new();
     for _ in 0..50 {
@@ -365,6 +446,30 @@ async fn round_trip_on(
         organization == "Sealed Org",
         "the re-submitted change arrived: {organization}"
     );
+
+    // Signed out again with a change unsent, another account signs in: refused at the
+    // e-mail until the person agrees to drop that change.
+    let session = app_session(device).await?;
+    phone.end_session(session).await?;
+    save_field(&app, "organization", "Never Sent").await?;
+    app.wait_screen("sign-in").await?;
+    server.add_user(OTHER_EMAIL, SERVER_PASSWORD, "Boris Server")?;
+    app.fill("#sign-in-server-email", OTHER_EMAIL).await?;
+    app.paste("#sign-in-server-password", SERVER_PASSWORD)
+        .await?;
+    app.click("#sign-in-server-submit").await?;
+    app.wait_until(
+        "the other account's sign-in is refused at the e-mail",
+        "return document.getElementById('sign-in-server-email').getAttribute('aria-invalid') === 'true' \
+         && !document.getElementById('sign-in-server-discard').closest('label').hidden",
+    )
+    .await?;
+    app.shot("other-account-unsent").await?;
+    app.click("#sign-in-server-discard").await?;
+    app.click("#sign-in-server-submit").await?;
+    app.wait_screen("profile").await?;
+    app.wait_text("#header-name", "Boris Server").await?;
+    ensure!(count(device, "SELECT COUNT(*) FROM outbox").await? == 0);
     app.quit().await?;
 
     // Neither the password nor the secret is written anywhere in plain text.
@@ -394,20 +499,28 @@ async fn offline_edits_sync_conflicts_and_an_ended_session_in_russian_dark() -> 
 /// arrives, and the local password hash is gone.
 #[tokio::test]
 async fn a_local_profile_links_to_a_server_account_and_loses_nothing() -> Result<()> {
+    link("link-en", Look::english()).await
+}
+
+#[tokio::test]
+async fn a_local_profile_links_to_a_server_account_and_loses_nothing_in_russian() -> Result<()> {
+    link("link-ru", Look::russian()).await
+}
+
+async fn link(scenario: &str, look: Look) -> Result<()> {
     let _keychain = Keychain::start()?;
     let mut server = Server::new()?;
     server.add_user(EMAIL, SERVER_PASSWORD, "New Account")?;
     let device = Device::new()?;
-    let result = link_on(&device, &mut server).await;
+    let result = link_on(scenario, &look, &device, &mut server).await;
     if result.is_err() {
         dump_logs(&device);
     }
     result
 }
 
-async fn link_on(device: &Device, server: &mut Server) -> Result<()> {
-    let look = Look::english();
-    let app = App::start("link", device, &look).await?;
+async fn link_on(scenario: &str, look: &Look, device: &Device, server: &mut Server) -> Result<()> {
+    let app = App::start(scenario, device, look).await?;
     save_field(&app, "name", "Anna Local").await?;
     save_field(&app, "organization", "Acure Labs").await?;
     save_field(&app, "phone", "+7 912 345-67-89").await?;
@@ -517,13 +630,21 @@ async fn link_on(device: &Device, server: &mut Server) -> Result<()> {
 /// Without a Secret Service the secret goes to a 0600 file, and the person is told once.
 #[tokio::test]
 async fn without_a_keychain_the_secret_is_kept_in_a_private_file_and_said_once() -> Result<()> {
+    no_keychain("no-keychain-en", Look::english()).await
+}
+
+#[tokio::test]
+async fn without_a_keychain_the_secret_is_kept_in_a_private_file_in_russian_dark() -> Result<()> {
+    no_keychain("no-keychain-ru", Look::russian().dark()).await
+}
+
+async fn no_keychain(scenario: &str, look: Look) -> Result<()> {
     let bus = PrivateBus::start()?;
     let server = Server::new()?;
     server.add_user(EMAIL, SERVER_PASSWORD, "Anna Server")?;
     let device = Device::new()?;
     device.use_session_bus(Some(bus.address()));
-    let look = Look::english();
-    let app = App::launch("no-keychain", &device, &look).await?;
+    let app = App::launch(scenario, &device, &look).await?;
     app.wait_screen("welcome").await?;
     app.click("input[name=welcome-path][value=server]").await?;
     server_form(&app, "welcome-server", Some(&server.url()), SERVER_PASSWORD).await?;
@@ -533,6 +654,15 @@ async fn without_a_keychain_the_secret_is_kept_in_a_private_file_and_said_once()
         "return !document.getElementById('secret-notice').hidden",
     )
     .await?;
+    if look.locale.starts_with("ru") {
+        // The server account speaks English; the person switches the window to Russian.
+        app.choose("#language", "ru").await?;
+        app.wait_until(
+            "the notice is in Russian",
+            "return document.getElementById('secret-notice').textContent.includes('связка ключей')",
+        )
+        .await?;
+    }
     app.shot("secret-file-notice").await?;
     let file = device.data_dir().join("server-session.secret");
     #[cfg(unix)]
@@ -547,7 +677,7 @@ async fn without_a_keychain_the_secret_is_kept_in_a_private_file_and_said_once()
     app.click("#secret-notice-ok").await?;
     app.quit().await?;
 
-    let app = App::launch("no-keychain", &device, &look).await?;
+    let app = App::launch(scenario, &device, &look).await?;
     app.wait_screen("profile").await?;
     wait_sync(&app, "synced").await?;
     ensure!(

@@ -45,6 +45,8 @@ export function initHeader(profile) {
   languageSelect.addEventListener('change', async () => {
     const previous = language();
     const chosen = languageSelect.value;
+    // A change event without a new choice (a re-selected option) has nothing to save.
+    if (chosen === previous) return;
     setLanguage(chosen);
     languageError.textContent = '';
     languageSelect.disabled = true; // one save at a time, so the stored choice is the shown one

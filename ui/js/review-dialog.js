@@ -79,7 +79,7 @@ async function fill() {
     [['review.resubmit', 'resubmit', c.id, 'primary'], ['review.drop', 'drop', c.id, 'danger']],
   ));
   const refused = review.refused.map((c) => item(
-    describe(c), errorText({ code: c.code, field: c.field, params: {} }),
+    describe(c), errorText({ code: c.code, field: c.field, params: c.params ?? {} }),
     [['review.dismiss', 'dismiss', c.id, 'secondary']],
   ));
   for (const [key, items] of [['conflicts', conflicts], ['sealed', sealed], ['refused', refused]]) {

@@ -10,8 +10,9 @@ const template = document.getElementById('server-form-template');
 
 /**
  * Builds the form inside `container`; ids start with `prefix`.
- * `options`: { address?: a linked device's server (shown, not editable), localProfile?: the
- * name of a local profile that linking would upload or replace }.
+ * `options`: { address?: a linked device's server (shown, not editable), email?: the
+ * account's e-mail to fill in, localProfile?: the name of a local profile that linking would
+ * upload or replace }.
  * `onSignedIn(result)` runs after a sign-in. Returns { focus() }.
  */
 export function mountServerForm(container, prefix, options, onSignedIn) {
@@ -34,6 +35,9 @@ export function mountServerForm(container, prefix, options, onSignedIn) {
   const password = form.querySelector('[data-field="password"]');
   const local = form.querySelector('[data-part="local"]');
   const connection = form.querySelector('[data-part="connection"]');
+  const discardRow = form.querySelector('[data-part="discard"]');
+  const discard = discardRow.querySelector('input');
+  discard.id = `${prefix}-discard`;
   for (const radio of local.querySelectorAll('input[type="radio"]')) {
     radio.name = `${prefix}-local`;
     radio.id = `${prefix}-local-${radio.value}`;
@@ -43,6 +47,7 @@ export function mountServerForm(container, prefix, options, onSignedIn) {
     address.readOnly = true;
     connection.hidden = false;
   }
+  if (options.email) email.value = options.email;
   if (options.localProfile) {
     local.hidden = false;
     const warning = local.querySelector('[data-role="replace-warning"]');
@@ -59,16 +64,25 @@ export function mountServerForm(container, prefix, options, onSignedIn) {
     event.preventDefault();
     errors.submit(async () => {
       const choice = local.querySelector('input:checked')?.value ?? 'replace';
-      const result = await api.serverSignIn({
-        address: address.value,
-        email: email.value,
-        password: password.value,
-        local: options.localProfile ? choice : 'replace',
-      });
+      let result;
+      try {
+        result = await api.serverSignIn({
+          address: address.value,
+          email: email.value,
+          password: password.value,
+          local: options.localProfile ? choice : 'replace',
+          discard_unsent: !discardRow.hidden && discard.checked,
+        });
+      } catch (error) {
+        // Another account's unsent changes are dropped only once the person agrees.
+        if (error.code === 'server.other_account_unsent') discardRow.hidden = false;
+        throw error;
+      }
       password.value = '';
       hidePasswords(form);
       await onSignedIn(result);
     });
   });
-  return { focus: () => (options.address ? email : address).focus() };
+  const first = !options.address ? address : options.email ? password : email;
+  return { focus: () => first.focus() };
 }

@@ -401,6 +401,12 @@ pub enum ErrorCode {
         message = "This address does not answer like an Acure Profile server."
     )]
     ServerNotAcure,
+    /// Signing in to another account would drop the previous account's unsent changes.
+    #[strum(
+        serialize = "server.other_account_unsent",
+        message = "This device keeps changes of another account that were not sent. Sign in with that account to send them, or agree to drop them."
+    )]
+    ServerOtherAccountUnsent,
     /// The password of a server account changes on the server only.
     #[strum(
         serialize = "password.needs_connection",

@@ -53,6 +53,9 @@ pub struct MutationResult {
     /// The input field the rejection names.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
+    /// Values the rejection's translated message interpolates, e.g. `{"max": 100}`.
+    #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
+    pub params: serde_json::Map<String, serde_json::Value>,
 }
 
 /// The outcome of one pushed mutation; both advance the session's `last_seq`.
@@ -144,6 +147,14 @@ pub struct Conflict {
     pub overwritten_by: Option<Uuid>,
     /// When, on the server's clock (ms since the epoch).
     pub at: i64,
+    /// The user's version the overwriting mutation made (0 from servers before this): a
+    /// device signing in again takes those past the version it had seen.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub version: i64,
+}
+
+fn is_zero(value: &i64) -> bool {
+    *value == 0
 }
 
 #[cfg(test)]

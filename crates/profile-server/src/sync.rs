@@ -6,10 +6,11 @@
 //! locked; everything here is pure, so it is the same on both backends.
 
 use crate::domain::{ErrorCode, ValidationError};
+use profile_domain::error::WireCode;
 use profile_domain::mutation::{Actor, ApplyCtx, Change, Mutation};
 use profile_domain::state::{ProfileRecord, UserState};
 use profile_domain::sync::{Conflict, MutationResult, MutationStatus, PushedMutation};
-use serde_json::Value;
+use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use uuid::Uuid;
 
@@ -88,25 +89,84 @@ pub enum Outcome {
     },
     /// Refused for good; `last_seq` still moves past it.
     Rejected(ValidationError),
+    /// Its id was taken before by the same user's same kind of change (one re-sent from a
+    /// new session after its answer was lost): the first outcome again, nothing applied twice.
+    Repeated(Logged),
+}
+
+/// An outcome as the mutation log keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Logged {
+    /// Applied or rejected.
+    pub status: MutationStatus,
+    /// Why it was rejected.
+    pub code: Option<String>,
+    /// The input field the rejection names.
+    pub field: Option<String>,
+    /// Values the rejection's message interpolates.
+    pub params: Map<String, Value>,
+    /// The user's version it made (applied ones only).
+    pub version: Option<i64>,
+}
+
+impl Logged {
+    /// The result of `seq` as a push or pull reports it.
+    pub fn result(&self, seq: i64) -> MutationResult {
+        MutationResult {
+            seq,
+            status: self.status,
+            code: self.code.as_deref().map(|c| match ErrorCode::parse(c) {
+                Some(known) => WireCode::Known(known),
+                None => WireCode::Unknown(c.to_owned()),
+            }),
+            field: self.field.clone(),
+            params: self.params.clone(),
+        }
+    }
 }
 
 impl Outcome {
-    /// Its result as a push or pull reports it.
-    pub fn result(&self, seq: i64) -> MutationResult {
+    /// How the mutation log keeps it.
+    pub fn logged(&self) -> Logged {
         match self {
-            Self::Applied { .. } => MutationResult {
-                seq,
+            Self::Applied { version, .. } => Logged {
                 status: MutationStatus::Applied,
                 code: None,
                 field: None,
+                params: Map::new(),
+                version: Some(*version),
             },
-            Self::Rejected(err) => MutationResult {
-                seq,
+            Self::Rejected(err) => Logged {
                 status: MutationStatus::Rejected,
-                code: Some(err.code.into()),
+                code: Some(err.code.as_str().to_owned()),
                 field: err.field.map(str::to_owned),
+                params: err.params.clone(),
+                version: None,
             },
+            Self::Repeated(first) => first.clone(),
         }
+    }
+
+    /// Its result as a push or pull reports it.
+    pub fn result(&self, seq: i64) -> MutationResult {
+        self.logged().result(seq)
+    }
+}
+
+/// The outcome of a mutation whose id is already in the log as `first`, taken by
+/// `first_user` for a mutation named `first_name`: the same user's same kind of change is a
+/// re-send and gets the first outcome; anything else reusing an id is refused.
+pub fn reused_id(
+    prepared: &PreparedMutation,
+    user_id: &str,
+    first_user: &str,
+    first_name: &str,
+    first: Logged,
+) -> Outcome {
+    if first_user == user_id && first_name == prepared.name {
+        Outcome::Repeated(first)
+    } else {
+        Outcome::Rejected(ValidationError::new(ErrorCode::RequestInvalid, "id"))
     }
 }
 
@@ -163,6 +223,7 @@ pub fn apply_pushed(
                 by_session: session,
                 overwritten_by: Some(owner),
                 at: now_ms,
+                version,
             });
         }
         sync.field_versions

@@ -16,13 +16,13 @@ use profile_core::server::{
     Keychain, LinkState, LocalProfile, MemoryKeychain, SecretStorage, SecretVault, ServerLink,
     ServerSignIn, SignInResult, SyncReview, SyncRunner, SyncState,
 };
-use profile_core::sync::{SyncError, SyncOutcome};
+use profile_core::sync::{Reply, SyncClient, SyncError, SyncOutcome, Transport, TransportError};
 use profile_core::{
     AccountState, AccountStore, CoreError, DeviceInfo, Env, ErrorCode, FirstRun, Language,
     Mutation, Password, ProfileChanges, ProfileSet, ProfileStore, SignedIn,
 };
 use profile_domain::mutation::sha256_hex;
-use profile_domain::sync::{PullResponse, PushResponse, PROTOCOL};
+use profile_domain::sync::{PullRequest, PullResponse, PushRequest, PushResponse, PROTOCOL};
 use profile_server::store::User;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -44,6 +44,10 @@ both_backends!(
     signing_out_empties_the_store_or_keeps_a_signed_out_copy,
     a_kept_copy_of_another_account_is_not_uploaded_into_a_new_one,
     a_local_detail_todays_rules_refuse_is_listed_and_the_others_go,
+    a_change_whose_answer_was_lost_is_resubmitted_and_answered_applied,
+    ending_this_session_offline_reaches_the_server_at_the_next_sign_in,
+    another_accounts_unsent_changes_are_dropped_only_when_the_person_agrees,
+    a_conflict_recorded_after_the_last_pull_is_shown_after_signing_in_again,
 );
 
 const EMAIL: &str = "anna@example.com";
@@ -257,6 +261,11 @@ impl Remote {
     /// Pushes one mutation as the next of this session; made against the current version.
     async fn push(&mut self, name: &str, args: Value) -> PushResponse {
         let cookie = self.pull().await.unwrap().cookie;
+        self.push_at(cookie, name, args).await
+    }
+
+    /// Pushes one mutation as the next of this session, made having seen version `cookie`.
+    async fn push_at(&mut self, cookie: i64, name: &str, args: Value) -> PushResponse {
         let body = json!({ "protocol": PROTOCOL, "mutations": [{
             "seq": self.next_seq, "id": Uuid::now_v7(), "name": name, "cookie": cookie,
             "args": args,
@@ -362,6 +371,7 @@ impl App {
                     email: email.into(),
                     password: Password::new(password),
                     local,
+                    discard_unsent: false,
                 },
                 self.device(),
             )
@@ -1563,6 +1573,8 @@ async fn a_local_detail_todays_rules_refuse_is_listed_and_the_others_go(backend:
         Some("profile.organization_invisible_chars")
     );
     assert_eq!(refused[0].field.as_deref(), Some("organization"));
+    // The message names the character, so the refusal keeps it.
+    assert_eq!(refused[0].params["char"], json!("U+202E"));
     app.review
         .dismiss_refused(&me, refused[0].id.parse().unwrap())
         .await
@@ -1574,4 +1586,397 @@ async fn a_local_detail_todays_rules_refuse_is_listed_and_the_others_go(backend:
         .unwrap()
         .refused
         .is_empty());
+
+    // The server's own refusal keeps its message's values too: a change queued under other
+    // rules (rewritten here as an older version would have written it) is refused there.
+    me.update(ProfileChanges {
+        name: Some("Anna Short".into()),
+        ..changes()
+    })
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE outbox SET payload = json_set(payload, '$.name', ?) WHERE state = 'pending'",
+    )
+    .bind("N".repeat(500))
+    .execute(app.profiles.database().pool())
+    .await
+    .unwrap();
+    app.sync().await.unwrap();
+    let refused = app.review.list(&me, Language::En).await.unwrap().refused;
+    assert_eq!(refused.len(), 1, "{refused:?}");
+    assert_eq!(refused[0].code.as_deref(), Some("profile.name_too_long"));
+    assert_eq!(refused[0].params["max"], json!(100));
+}
+
+// ---------------------------------------------------------------------------------------
+// 11. Answers lost, sessions ended offline, another account, conflicts missed.
+
+/// The server as a device whose connection drops every push's answer: the server takes
+/// the push, the device never hears of it.
+struct LostAnswers(profile_core::server::ServerApi);
+
+impl Transport for LostAnswers {
+    fn push<'a>(&'a self, request: &'a PushRequest) -> Reply<'a, PushResponse> {
+        Box::pin(async move {
+            self.0.push(request).await?;
+            Err(TransportError::Unreachable("the answer was lost".into()))
+        })
+    }
+
+    fn pull<'a>(&'a self, request: &'a PullRequest) -> Reply<'a, PullResponse> {
+        self.0.pull(request)
+    }
+
+    fn blob<'a>(&'a self, sha256: &'a str) -> Reply<'a, Vec<u8>> {
+        self.0.blob(sha256)
+    }
+}
+
+/// The server applied a change but its answer was lost, then the session ended: the change
+/// is sealed, and re-submitted from the next session it is answered «applied» (its id is
+/// the same) without being applied a second time.
+async fn a_change_whose_answer_was_lost_is_resubmitted_and_answered_applied(backend: Backend) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("Anna's laptop").await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    app.sync().await.unwrap();
+    let first_session = app.client_id().await.unwrap();
+    app.me()
+        .await
+        .update(ProfileChanges {
+            name: Some("Anna Lost".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    let change_id: String = sqlx::query_scalar("SELECT mutation_id FROM outbox")
+        .fetch_one(app.profiles.database().pool())
+        .await
+        .unwrap();
+    let api = app.link.api().await.unwrap().unwrap();
+    let lossy = SyncClient::new(
+        app.profiles.database().clone(),
+        app.env.clone(),
+        Arc::new(LostAnswers(api)),
+    )
+    .bound_to(first_session.parse().unwrap());
+    assert!(matches!(
+        lossy.sync_once().await,
+        Err(SyncError::Offline(_))
+    ));
+    assert_eq!(
+        served.user(&user_id).await.name,
+        "Anna Lost",
+        "the server took it"
+    );
+
+    let mut other = Remote::sign_in(&served, EMAIL, PASSWORD).await;
+    other
+        .push("session.end", json!({ "session_id": first_session }))
+        .await;
+    assert!(matches!(app.sync().await, Err(SyncError::Revoked)));
+    app.sign_in(&served, LocalProfile::Upload).await;
+    let version = served.user(&user_id).await.version;
+    let me = app.me().await;
+    let review = app.review.list(&me, Language::En).await.unwrap();
+    assert_eq!(review.sealed.len(), 1, "{review:?}");
+    assert_eq!(review.sealed[0].id, change_id);
+    app.review
+        .resubmit(&me, change_id.parse().unwrap())
+        .await
+        .unwrap();
+    let outcome = app.sync().await.unwrap();
+    assert_eq!((outcome.pushed, outcome.pending), (1, 0));
+    let review = app.review.list(&me, Language::En).await.unwrap();
+    assert!(
+        review.refused.is_empty() && review.sealed.is_empty(),
+        "a change the server had taken is not refused: {review:?}"
+    );
+    assert_eq!(
+        served.user(&user_id).await.version,
+        version,
+        "nothing was applied a second time"
+    );
+    assert_eq!(
+        app.profiles.existing_profile().await.unwrap().name,
+        "Anna Lost"
+    );
+    let second_session = app.client_id().await.unwrap();
+    let log = served.log(&user_id).await;
+    // The repeat is logged with the first one's version: their order in the log is open.
+    let mut sets: Vec<(&str, Option<&str>, &str)> = log
+        .iter()
+        .filter(|row| row.3 == "profile.set")
+        .map(|row| (row.0.as_str(), row.2.as_deref(), row.4.as_str()))
+        .collect();
+    sets.sort_by_key(|row| row.1.is_none());
+    assert_eq!(
+        sets,
+        vec![
+            (first_session.as_str(), Some(change_id.as_str()), "applied"),
+            (second_session.as_str(), None, "applied")
+        ]
+    );
+}
+
+/// Ending this device's own session while offline signs it out here at once; the end is
+/// sent when the server is next reached — at the latest by the next sign-in, before the new
+/// session is taken in — instead of being sealed and the old session left open.
+async fn ending_this_session_offline_reaches_the_server_at_the_next_sign_in(backend: Backend) {
+    let served = Served::start(backend).await;
+    let user_id = served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("Anna's laptop").await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    app.sync().await.unwrap();
+    let first_session = app.client_id().await.unwrap();
+    served.stop().await;
+    app.me()
+        .await
+        .end_session(first_session.parse().unwrap())
+        .await
+        .unwrap();
+    assert_eq!(app.accounts.state().await.unwrap(), AccountState::SignedOut);
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE state = 'pending'")
+            .await,
+        1
+    );
+    assert!(served
+        .active_sessions(&user_id)
+        .await
+        .contains(&first_session));
+
+    served.restart().await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    let second_session = app.client_id().await.unwrap();
+    assert_eq!(
+        served.active_sessions(&user_id).await,
+        vec![second_session.clone()],
+        "the first session ended on the server"
+    );
+    let review = app
+        .review
+        .list(&app.me().await, Language::En)
+        .await
+        .unwrap();
+    assert!(review.sealed.is_empty(), "{review:?}");
+    assert_eq!(
+        app.keychain.accounts(),
+        vec![format!("session:{second_session}")]
+    );
+}
+
+/// A device that keeps one account's unsent changes does not drop them silently when
+/// another account signs in: the sign-in is refused at the e-mail with their number, and
+/// goes ahead once the person agrees to drop them.
+async fn another_accounts_unsent_changes_are_dropped_only_when_the_person_agrees(backend: Backend) {
+    let served = Served::start(backend).await;
+    served.add_user(EMAIL, "Server Anna").await;
+    let boris_id = served.add_user("boris@example.com", "Boris").await;
+    let app = App::new("shared laptop").await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    let anna_session = app.client_id().await.unwrap();
+    app.me()
+        .await
+        .update(ProfileChanges {
+            organization: Some("Unsent Org".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    let mut other = Remote::sign_in(&served, EMAIL, PASSWORD).await;
+    other
+        .push("session.end", json!({ "session_id": anna_session }))
+        .await;
+    assert!(matches!(app.sync().await, Err(SyncError::Revoked)));
+
+    let err = app
+        .sign_in_to(
+            &served.url(),
+            "boris@example.com",
+            PASSWORD,
+            LocalProfile::Upload,
+        )
+        .await
+        .unwrap_err();
+    let CoreError::Invalid(refused) = err else {
+        panic!("expected a coded refusal, got {err:?}")
+    };
+    assert_eq!(
+        (refused.code, refused.field),
+        (ErrorCode::ServerOtherAccountUnsent, Some("email"))
+    );
+    assert_eq!(refused.params["count"], json!(1));
+    // Nothing changed here, and Boris's session was not left open.
+    assert_eq!(
+        app.count("SELECT COUNT(*) FROM outbox WHERE state = 'sealed'")
+            .await,
+        1
+    );
+    assert_eq!(
+        app.profiles.existing_profile().await.unwrap().name,
+        "Server Anna"
+    );
+    assert!(served.active_sessions(&boris_id).await.is_empty());
+    assert_eq!(
+        app.keychain.accounts(),
+        vec![format!("session:{anna_session}")],
+        "no secret of Boris's refused session is kept"
+    );
+
+    app.link
+        .sign_in(
+            ServerSignIn {
+                address: served.url(),
+                email: "boris@example.com".into(),
+                password: Password::new(PASSWORD),
+                local: LocalProfile::Upload,
+                discard_unsent: true,
+            },
+            app.device(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(app.profiles.existing_profile().await.unwrap().name, "Boris");
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, 0);
+}
+
+/// Another device overwrote this one's value after its last pull, then ended its session:
+/// the conflict is fetched with the next sign-in's snapshot and shown here.
+async fn a_conflict_recorded_after_the_last_pull_is_shown_after_signing_in_again(backend: Backend) {
+    let served = Served::start(backend).await;
+    served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("device A").await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    let mut other = Remote::sign_in(&served, EMAIL, PASSWORD).await;
+    let stale = other.pull().await.unwrap().cookie;
+    app.me()
+        .await
+        .update(ProfileChanges {
+            name: Some("Anna from A".into()),
+            ..changes()
+        })
+        .await
+        .unwrap();
+    app.sync().await.unwrap();
+    let a_session = app.client_id().await.unwrap();
+    other
+        .push_at(
+            stale,
+            "profile.set",
+            json!({ "profile_id": app.profiles.existing_profile().await.unwrap().id, "name": "Anna from B" }),
+        )
+        .await;
+    other
+        .push("session.end", json!({ "session_id": a_session }))
+        .await;
+    assert!(matches!(app.sync().await, Err(SyncError::Revoked)));
+
+    app.sign_in(&served, LocalProfile::Upload).await;
+    let me = app.me().await;
+    let review = app.review.list(&me, Language::En).await.unwrap();
+    assert_eq!(review.conflicts.len(), 1, "{review:?}");
+    assert_eq!(review.conflicts[0].mine, json!("Anna from A"));
+    assert_eq!(review.conflicts[0].theirs, json!("Anna from B"));
+    // Decided once, it stays decided: the next whole snapshot does not bring it back.
+    app.review
+        .keep_theirs(&me, review.conflicts[0].id.parse().unwrap())
+        .await
+        .unwrap();
+    app.sync().await.unwrap();
+    assert!(app
+        .review
+        .list(&me, Language::En)
+        .await
+        .unwrap()
+        .conflicts
+        .is_empty());
+}
+
+/// A keychain that keeps a secret, then holds the call until released: the moment a kill
+/// between keeping the secret and taking the session in would strike.
+struct HeldKeychain {
+    inner: MemoryKeychain,
+    stored: Mutex<Option<std::sync::mpsc::Sender<()>>>,
+    release: Mutex<std::sync::mpsc::Receiver<()>>,
+}
+
+impl Keychain for HeldKeychain {
+    fn set(&self, account: &str, secret: &str) -> Result<(), String> {
+        self.inner.set(account, secret)?;
+        if let Some(stored) = self.stored.lock().unwrap().take() {
+            let _ = stored.send(());
+            let _ = self.release.lock().unwrap().recv();
+        }
+        Ok(())
+    }
+
+    fn get(&self, account: &str) -> Result<Option<String>, String> {
+        self.inner.get(account)
+    }
+
+    fn delete(&self, account: &str) -> Result<(), String> {
+        self.inner.delete(account)
+    }
+}
+
+/// A sign-in stopped after the secret was kept but before the session was taken in (the
+/// app killed): the next start forgets that secret, and the device is as it was.
+#[tokio::test]
+async fn a_sign_in_stopped_after_keeping_its_secret_leaves_no_secret_behind() {
+    let served = Served::start(Backend::Sqlite).await;
+    served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("Anna's laptop").await;
+    let (stored_tx, stored_rx) = std::sync::mpsc::channel();
+    let (release_tx, release_rx) = std::sync::mpsc::channel();
+    let keychain = Arc::new(HeldKeychain {
+        inner: MemoryKeychain::default(),
+        stored: Mutex::new(Some(stored_tx)),
+        release: Mutex::new(release_rx),
+    });
+    let link = ServerLink::new(
+        app.profiles.database().clone(),
+        app.env.clone(),
+        SecretVault::new(keychain.clone(), app.dir.path()),
+    );
+    let signing_in = {
+        let (link, device, url) = (link.clone(), app.device(), served.url());
+        tokio::spawn(async move {
+            let request = ServerSignIn {
+                address: url,
+                email: EMAIL.into(),
+                password: Password::new(PASSWORD),
+                local: LocalProfile::Upload,
+                discard_unsent: false,
+            };
+            link.sign_in(request, device).await
+        })
+    };
+    tokio::task::spawn_blocking(move || stored_rx.recv().unwrap())
+        .await
+        .unwrap();
+    signing_in.abort();
+    assert!(signing_in.await.unwrap_err().is_cancelled());
+    release_tx.send(()).unwrap();
+    assert_eq!(keychain.inner.accounts().len(), 1, "the secret was kept");
+    assert_eq!(link.state().await.unwrap(), None, "nothing was taken in");
+
+    link.forget_unjoined().await.unwrap();
+    assert!(
+        keychain.inner.accounts().is_empty(),
+        "{:?}",
+        keychain.inner.accounts()
+    );
+    assert_eq!(
+        app.text("SELECT joining_session FROM device WHERE id = 1")
+            .await,
+        None
+    );
+    // A finished sign-in is not touched by it.
+    app.sign_in(&served, LocalProfile::Upload).await;
+    let session = app.client_id().await.unwrap();
+    app.link.forget_unjoined().await.unwrap();
+    assert_eq!(app.keychain.accounts(), vec![format!("session:{session}")]);
 }

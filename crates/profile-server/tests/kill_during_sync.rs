@@ -93,6 +93,7 @@ async fn device(dir: &Path, url: &str, last_run: bool) {
                         email: EMAIL.into(),
                         password: Password::new(PASSWORD),
                         local: LocalProfile::Replace,
+                        discard_unsent: false,
                     },
                     DeviceInfo {
                         device_name: "kill test".into(),

@@ -830,17 +830,56 @@ async fn hostile_pushes_get_coded_answers(backend: Backend) {
     let bobs = pull(&server, &bob, 0, 0).await;
     assert_eq!(bobs.cookie, bobs_version);
     assert_eq!(bobs.snapshot.unwrap().profile.name, "Bob");
-    // A mutation id used before is refused, not applied again under a new seq.
+    // A mutation id used again by the same user's same kind of change is a re-send whose
+    // answer was lost: the first outcome again, nothing applied twice. Another kind of
+    // change, or another user, reusing the id is refused.
+    let before = version(&server, &anna).await;
     let first = set_name(&anna, 3, "Anna C", cookie);
-    let mut reused = set_name(&anna, 4, "Anna D", cookie);
-    reused.id = first.id;
-    let response = push(&server, &anna, &[first, reused]).await;
+    let mut resent = set_name(&anna, 4, "Anna D", cookie);
+    resent.id = first.id;
+    let mut other_kind = mutation(5, "avatar.clear", json!({}), cookie);
+    other_kind.id = first.id;
+    let response = push(&server, &anna, &[first.clone(), resent, other_kind]).await;
     assert_eq!(
         statuses(&response),
         vec![
             (3, "applied", None),
-            (4, "rejected", Some("request.invalid".into()))
+            (4, "applied", None),
+            (5, "rejected", Some("request.invalid".into()))
         ]
+    );
+    assert_eq!(response.results[2].field.as_deref(), Some("id"));
+    assert_eq!(version(&server, &anna).await, before + 1, "applied once");
+    let mut bobs = set_name(&bob, 1, "Bob B", bobs_version);
+    bobs.id = first.id;
+    assert_eq!(
+        statuses(&push(&server, &bob, &[bobs]).await),
+        vec![(1, "rejected", Some("request.invalid".into()))]
+    );
+    // A refusal keeps the values its message needs, in the push's answer, when the same
+    // change is re-sent, and in a later pull.
+    let long = set_name(&anna, 6, &"N".repeat(500), cookie);
+    let mut long_again = long.clone();
+    long_again.seq = 7;
+    let response = push(&server, &anna, &[long, long_again]).await;
+    for result in &response.results {
+        assert_eq!(
+            result.code.as_ref().unwrap().as_str(),
+            "profile.name_too_long"
+        );
+        assert_eq!(result.field.as_deref(), Some("name"));
+        assert_eq!(result.params["max"], json!(100), "{result:?}");
+    }
+    let pulled = pull(&server, &anna, cookie, 5).await;
+    let results: Vec<_> = pulled
+        .results
+        .iter()
+        .map(|r| (r.seq, r.params.clone()))
+        .collect();
+    assert_eq!(results.len(), 2, "{results:?}");
+    assert!(
+        results.iter().all(|(_, p)| p["max"] == json!(100)),
+        "{results:?}"
     );
 
     // Replayed after signing out.
@@ -848,7 +887,7 @@ async fn hostile_pushes_get_coded_answers(backend: Backend) {
         server.sign_out(&anna.secret).await.status,
         StatusCode::NO_CONTENT
     );
-    push_raw(&server, &anna, &[set_name(&anna, 5, "Replay", cookie)])
+    push_raw(&server, &anna, &[set_name(&anna, 8, "Replay", cookie)])
         .await
         .assert_refused(StatusCode::UNAUTHORIZED, "session.revoked");
     assert_eq!(

@@ -29,7 +29,7 @@ export function showSignIn(status) {
     const host = document.getElementById('sign-in-server');
     host.hidden = false;
     return new Promise((resolve) => {
-      const server = mountServerForm(host, 'sign-in-server', { address: status.server_url }, async () => {
+      const server = mountServerForm(host, 'sign-in-server', { address: status.server_url, email: status.email }, async () => {
         screen.hidden = true;
         resolve(await api.profileGet());
       });

@@ -52,6 +52,8 @@ pub struct AccountStatus {
     pub wait_seconds: i64,
     /// The server this device is linked to; `None` for a local profile.
     pub server_url: Option<String>,
+    /// The account's e-mail on that server (its sign-in name), to fill in the sign-in form.
+    pub email: Option<String>,
 }
 
 /// The stored account row.
@@ -151,9 +153,10 @@ impl AccountStore {
             profile::load(&mut conn).await?
         };
         let wait_ms = self.throttle_wait_ms().await?;
-        let (name, language, avatar) = match profile {
-            Some(p) => (p.name, p.language, p.avatar),
-            None => (guess.name.clone(), guess.language, None),
+        let server_url = self.server_url().await?;
+        let (name, language, avatar, email) = match profile {
+            Some(p) => (p.name, p.language, p.avatar, p.email),
+            None => (guess.name.clone(), guess.language, None, None),
         };
         Ok(AccountStatus {
             state,
@@ -161,7 +164,8 @@ impl AccountStore {
             language,
             avatar,
             wait_seconds: whole_seconds(wait_ms),
-            server_url: self.server_url().await?,
+            email: email.filter(|_| server_url.is_some()),
+            server_url,
         })
     }
 

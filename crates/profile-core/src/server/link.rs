@@ -6,7 +6,7 @@ use super::address::ServerAddress;
 use super::secret::SecretStorage;
 use crate::db::Database;
 use crate::env::Env;
-use crate::error::CoreError;
+use crate::error::{CoreError, ErrorCode, ValidationError};
 use crate::ids::new_id;
 use crate::mutation::{AvatarSet, Mutation, ProfileSet};
 use crate::outbox;
@@ -35,6 +35,50 @@ pub(crate) struct Joined {
     pub storage: SecretStorage,
     pub first_pull: PullResponse,
     pub avatar: Option<Blob>,
+}
+
+/// Refuses to take in another account while this device keeps the previous account's
+/// changes that wait for the person's say (unsent, refused or overwritten), unless the
+/// person agreed to drop them: they would be gone without a word otherwise.
+pub(crate) async fn check_unsent(
+    db: &Database,
+    first_pull: &PullResponse,
+    discard: bool,
+) -> Result<(), CoreError> {
+    if discard {
+        return Ok(());
+    }
+    let mut conn = db.pool().acquire().await?;
+    if crate::mutation::local::server_url(&mut conn)
+        .await?
+        .is_none()
+    {
+        return Ok(());
+    }
+    let profile: Option<String> = sqlx::query_scalar("SELECT id FROM profile LIMIT 1")
+        .fetch_optional(&mut *conn)
+        .await?;
+    let incoming = first_pull
+        .snapshot
+        .as_ref()
+        .map(|s| s.profile.id.to_string());
+    if profile.is_none() || profile == incoming {
+        return Ok(());
+    }
+    let waiting: i64 = sqlx::query_scalar(
+        "SELECT (SELECT COUNT(*) FROM outbox WHERE client_id IS NOT NULL) \
+         + (SELECT COUNT(*) FROM sync_rejection) + (SELECT COUNT(*) FROM sync_conflict)",
+    )
+    .fetch_one(&mut *conn)
+    .await?;
+    if waiting == 0 {
+        return Ok(());
+    }
+    Err(
+        ValidationError::new(ErrorCode::ServerOtherAccountUnsent, "email")
+            .with("count", waiting)
+            .into(),
+    )
 }
 
 /// Takes `joined` into the store; returns how many changes were queued for upload.
@@ -72,9 +116,21 @@ pub(crate) async fn adopt(
                 .await?;
         sqlx::query("UPDATE sync_conflict SET overwritten_by = ? WHERE overwritten_by = ?")
             .bind(joined.session_id.to_string())
-            .bind(previous)
+            .bind(&previous)
             .execute(&mut *tx)
             .await?;
+        // Conflicts the server recorded since this device last pulled were never fetched;
+        // those that overwrote its previous session's values are its to decide on.
+        let seen: i64 = sqlx::query_scalar("SELECT cookie FROM sync_client WHERE id = 1")
+            .fetch_one(&mut *tx)
+            .await?;
+        let missed =
+            joined.first_pull.conflicts.iter().filter(|c| {
+                c.version > seen && c.overwritten_by.map(|s| s.to_string()) == previous
+            });
+        for conflict in missed {
+            pull::keep_conflict(&mut tx, conflict, Some(joined.session_id)).await?;
+        }
         // The same account again: its unsent changes wait, sealed, for the person's say.
         sqlx::query("UPDATE outbox SET state = 'sealed' WHERE state = 'pending'")
             .execute(&mut *tx)
@@ -106,7 +162,7 @@ pub(crate) async fn adopt(
     .await?;
     sqlx::query(
         "UPDATE device SET current_session_id = ?, server_url = ?, secret_storage = ?, \
-         last_active_at = NULL, synced_at = ? WHERE id = 1",
+         last_active_at = NULL, synced_at = ?, joining_session = NULL WHERE id = 1",
     )
     .bind(joined.session_id.to_string())
     .bind(joined.address.as_str())
@@ -233,9 +289,12 @@ async fn record_refusal(
 ) -> Result<(), CoreError> {
     let payload = serde_json::to_string(&mutation.args())
         .map_err(|e| CoreError::Corrupt(format!("cannot encode mutation: {e}")))?;
+    let params =
+        (!err.params.is_empty()).then(|| serde_json::Value::Object(err.params.clone()).to_string());
     sqlx::query(
-        "INSERT INTO sync_rejection (client_id, seq, mutation_id, name, payload, code, field) \
-         VALUES (?, ?, ?, ?, ?, ?, ?)",
+        "INSERT INTO sync_rejection \
+         (client_id, seq, mutation_id, name, payload, code, field, params) \
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
     )
     .bind(session_id.to_string())
     .bind(seq)
@@ -244,6 +303,7 @@ async fn record_refusal(
     .bind(payload)
     .bind(err.code.as_str())
     .bind(err.field)
+    .bind(params)
     .execute(conn)
     .await?;
     Ok(())

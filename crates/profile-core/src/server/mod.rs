@@ -54,6 +54,9 @@ pub struct ServerSignIn {
     pub password: Password,
     /// What becomes of a local profile already on this device.
     pub local: LocalProfile,
+    /// The person agreed to drop another account's unsent changes kept on this device.
+    #[serde(default)]
+    pub discard_unsent: bool,
 }
 
 /// What a server sign-in did.
@@ -137,6 +140,9 @@ impl ServerLink {
             return Err(ValidationError::new(ErrorCode::ProfileEmailInvalid, "email").into());
         }
         let _one = self.busy.lock().await;
+        // What the previous session can still send goes first (its own end, made offline,
+        // among them): once the new session is taken in it could only be re-submitted.
+        self.send_pending(&address).await;
         let api = ServerApi::new(address.clone()).map_err(errors::sign_in)?;
         let signed_in = api
             .sign_in(email, &request.password, &device)
@@ -163,6 +169,10 @@ impl ServerLink {
                 None => None,
             };
             let previous = self.client_id().await?;
+            link::check_unsent(&self.db, &first_pull, request.discard_unsent).await?;
+            // Noted first: if the app dies before the session is taken in, the next start
+            // forgets the secret rather than leave it in the keychain for good.
+            self.set_joining(Some(session_id)).await?;
             let storage = self.vault.store(session_id, &signed_in.secret).await?;
             let joined = link::Joined {
                 session_id,
@@ -184,11 +194,72 @@ impl ServerLink {
         if adopted.is_err() {
             // Nothing was kept of it: end the session rather than leave it open on the server.
             let _ = api.sign_out().await;
-            let _ = self.vault.forget(session_id).await;
+            if self.vault.forget(session_id).await.is_ok() {
+                let _ = self.set_joining(None).await;
+            }
         }
         let result = adopted?;
         tracing::info!(session = %session_id, queued = result.queued, storage = ?result.secret_storage, "signed in to a server");
         Ok(result)
+    }
+
+    /// Sends what the device's current session still has pending when it is one of the
+    /// server at `address` (briefly: the person is waiting to sign in).
+    async fn send_pending(&self, address: &ServerAddress) {
+        let same_server = self
+            .state()
+            .await
+            .ok()
+            .flatten()
+            .is_some_and(|link| link.server_url == address.as_str());
+        if !same_server {
+            return;
+        }
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND client_id IS NOT NULL",
+        )
+        .fetch_one(self.db.pool())
+        .await
+        .unwrap_or(0);
+        if pending == 0 {
+            return;
+        }
+        let Ok(Some((client, _))) = self.sync_client().await else {
+            return;
+        };
+        let sent = tokio::time::timeout(SIGN_OUT_SYNC, client.sync_once()).await;
+        if !matches!(sent, Ok(Ok(_))) {
+            tracing::info!("the previous session's pending changes could not be sent");
+        }
+    }
+
+    async fn set_joining(&self, session: Option<Uuid>) -> Result<(), CoreError> {
+        sqlx::query("UPDATE device SET joining_session = ? WHERE id = 1")
+            .bind(session.map(|s| s.to_string()))
+            .execute(self.db.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Forgets the secret of a session a sign-in was joining when the app stopped (it was
+    /// never taken in, so nothing else would ever remove it).
+    pub async fn forget_unjoined(&self) -> Result<(), CoreError> {
+        let row: Option<(String, Option<String>)> = sqlx::query_as(
+            "SELECT d.joining_session, c.client_id FROM device d, sync_client c \
+             WHERE d.id = 1 AND c.id = 1 AND d.joining_session IS NOT NULL",
+        )
+        .fetch_optional(self.db.pool())
+        .await?;
+        let Some((joining, client)) = row else {
+            return Ok(());
+        };
+        if client.as_deref() != Some(joining.as_str()) {
+            if let Ok(session) = Uuid::parse_str(&joining) {
+                self.vault.forget(session).await?;
+                tracing::info!(%session, "forgot the secret of a sign-in that did not finish");
+            }
+        }
+        self.set_joining(None).await
     }
 
     /// The sync client id (the server session this device's outbox is numbered for).

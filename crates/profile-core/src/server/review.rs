@@ -33,6 +33,8 @@ pub struct ChangeView {
     pub code: Option<String>,
     /// The field the refusal names.
     pub field: Option<String>,
+    /// Values the refusal's translated message interpolates, e.g. `{"max": 100}`.
+    pub params: Value,
 }
 
 /// A value of this device's that another device overwrote.
@@ -64,6 +66,16 @@ pub struct Review {
     /// Overwritten values.
     pub conflicts: Vec<ConflictView>,
 }
+
+/// A refused change's row: id, name, payload, code, field, params.
+type RefusedRow = (
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+);
 
 /// The arguments without picture bytes (they are large and mean nothing as text).
 fn shown_args(payload: &str) -> Value {
@@ -102,8 +114,8 @@ impl SyncReview {
         )
         .fetch_all(self.db.pool())
         .await?;
-        let refused: Vec<(String, String, String, String, Option<String>)> = sqlx::query_as(
-            "SELECT mutation_id, name, payload, code, field FROM sync_rejection \
+        let refused: Vec<RefusedRow> = sqlx::query_as(
+            "SELECT mutation_id, name, payload, code, field, params FROM sync_rejection \
              ORDER BY client_id, seq",
         )
         .fetch_all(self.db.pool())
@@ -129,11 +141,12 @@ impl SyncReview {
                     made_text: Some(text(made_at)),
                     code: None,
                     field: None,
+                    params: Value::Object(Default::default()),
                 })
                 .collect(),
             refused: refused
                 .into_iter()
-                .map(|(id, name, payload, code, field)| ChangeView {
+                .map(|(id, name, payload, code, field, params)| ChangeView {
                     id,
                     name,
                     args: shown_args(&payload),
@@ -141,6 +154,10 @@ impl SyncReview {
                     made_text: None,
                     code: Some(code),
                     field,
+                    params: params
+                        .as_deref()
+                        .and_then(|p| serde_json::from_str(p).ok())
+                        .unwrap_or_else(|| Value::Object(Default::default())),
                 })
                 .collect(),
             conflicts: conflicts

@@ -8,7 +8,9 @@ use crate::mutation::local;
 use crate::synced;
 use crate::tables;
 use profile_domain::mutation::{ApplyCtx, Blob, Change, Mutation};
-use profile_domain::sync::{MutationResult, MutationStatus, PullResponse, PushResponse, Snapshot};
+use profile_domain::sync::{
+    Conflict, MutationResult, MutationStatus, PullResponse, PushResponse, Snapshot,
+};
 
 /// Applies `response` for the sync client `client_id`; returns how many mutations are
 /// still pending.
@@ -31,19 +33,7 @@ pub(super) async fn apply(
         rebase(&mut tx, client_id, now_ms).await?;
     }
     for conflict in &response.conflicts {
-        sqlx::query(
-            "INSERT INTO sync_conflict (id, field, overwritten, applied, by_session, at, \
-             overwritten_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(conflict.id.to_string())
-        .bind(&conflict.field)
-        .bind(conflict.overwritten.to_string())
-        .bind(conflict.applied.to_string())
-        .bind(conflict.by_session.to_string())
-        .bind(conflict.at)
-        .bind(conflict.overwritten_by.map(|id| id.to_string()))
-        .execute(&mut *tx)
-        .await?;
+        keep_conflict(&mut tx, conflict, conflict.overwritten_by).await?;
     }
     sqlx::query(
         "UPDATE sync_client SET cookie = MAX(cookie, ?), acked_seq = MAX(acked_seq, ?) \
@@ -61,6 +51,29 @@ pub(super) async fn apply(
             .await?;
     tx.commit().await?;
     Ok(usize::try_from(pending).unwrap_or(0))
+}
+
+/// Keeps `conflict` to show, as one that overwrote `owner`'s value (once: a conflict pulled
+/// again is not doubled).
+pub(crate) async fn keep_conflict(
+    conn: &mut sqlx::SqliteConnection,
+    conflict: &Conflict,
+    owner: Option<uuid::Uuid>,
+) -> Result<(), CoreError> {
+    sqlx::query(
+        "INSERT INTO sync_conflict (id, field, overwritten, applied, by_session, at, \
+         overwritten_by) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(conflict.id.to_string())
+    .bind(&conflict.field)
+    .bind(conflict.overwritten.to_string())
+    .bind(conflict.applied.to_string())
+    .bind(conflict.by_session.to_string())
+    .bind(conflict.at)
+    .bind(owner.map(|id| id.to_string()))
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
 }
 
 /// Takes a push's answer: refusals kept beside their mutation, and every row the server
@@ -95,13 +108,17 @@ async fn keep_rejections(
         if result.status != MutationStatus::Rejected {
             continue;
         }
+        let params = (!result.params.is_empty())
+            .then(|| serde_json::Value::Object(result.params.clone()).to_string());
         sqlx::query(
-            "INSERT INTO sync_rejection (client_id, seq, mutation_id, name, payload, code, field) \
-             SELECT client_id, seq, mutation_id, name, payload, ?, ? FROM outbox \
+            "INSERT INTO sync_rejection \
+             (client_id, seq, mutation_id, name, payload, code, field, params) \
+             SELECT client_id, seq, mutation_id, name, payload, ?, ?, ? FROM outbox \
              WHERE client_id = ? AND seq = ? ON CONFLICT DO NOTHING",
         )
         .bind(result.code.as_ref().map_or("internal", |c| c.as_str()))
         .bind(result.field.as_deref())
+        .bind(params)
         .bind(client_id)
         .bind(result.seq)
         .execute(&mut *conn)

@@ -7,8 +7,7 @@
 //! circle.
 
 use super::StoreError;
-use crate::domain::{ErrorCode, WireCode};
-use crate::sync::{Outcome, SyncState};
+use crate::sync::{Logged, SyncState};
 use profile_domain::language::Language;
 use profile_domain::state::{self, AvatarRef, ProfileRecord, UserState};
 use profile_domain::sync::{Conflict, MutationResult, MutationStatus};
@@ -88,14 +87,16 @@ pub(super) const SYNC_USER: &str = "SELECT id, email, name, language, time_zone,
 pub(super) const FIELD_VERSIONS: &str =
     "SELECT field, version, session_id FROM field_versions WHERE user_id = $1";
 
-pub(super) const LOGGED_RESULT: &str =
-    "SELECT seq, status, code, field FROM mutation_log WHERE session_id = $1 AND seq = $2";
+pub(super) const LOGGED_RESULT: &str = "SELECT seq, status, code, field, params FROM mutation_log \
+    WHERE session_id = $1 AND seq = $2";
 
-pub(super) const MUTATION_ID_USED: &str = "SELECT seq FROM mutation_log WHERE mutation_id = $1";
+/// The first use of a mutation id: user, name, status, code, field, params, version.
+pub(super) const MUTATION_ID_USED: &str = "SELECT user_id, name, status, code, field, params, \
+    version FROM mutation_log WHERE mutation_id = $1";
 
 pub(super) const LOG_MUTATION: &str = "INSERT INTO mutation_log (session_id, seq, mutation_id, \
-    user_id, name, status, code, field, version, received_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)";
+    user_id, name, status, code, field, params, version, received_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
 
 /// Ends a session of user `$4` a mutation ended (final: an ended one keeps its reason).
 pub(super) const END_SESSION_OF: &str = "UPDATE sessions SET ended_at = $2, end_reason = $3 \
@@ -127,11 +128,11 @@ pub(super) const MAX_PULL_RESULTS: i64 = 1000;
 /// A pull sends at most this many (the newest) conflicts.
 pub(super) const MAX_PULL_CONFLICTS: i64 = 100;
 
-pub(super) const RESULTS_AFTER: &str = "SELECT seq, status, code, field FROM mutation_log \
+pub(super) const RESULTS_AFTER: &str = "SELECT seq, status, code, field, params FROM mutation_log \
     WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 
 pub(super) const CONFLICTS_AFTER: &str = "SELECT id, field, overwritten, applied, by_session, \
-    overwritten_by, at FROM conflicts WHERE user_id = $1 AND version > $2 \
+    overwritten_by, at, version FROM conflicts WHERE user_id = $1 AND version > $2 \
     ORDER BY version DESC, id DESC LIMIT $3";
 
 pub(super) const BLOB: &str = "SELECT mime, bytes FROM blobs WHERE user_id = $1 AND sha256 = $2";
@@ -154,11 +155,31 @@ pub(super) struct SyncUser {
     pub updated_at: i64,
 }
 
-/// A logged result row: seq, status, code, field.
-pub(super) type LoggedRow = (i64, String, Option<String>, Option<String>);
+/// A logged result row: seq, status, code, field, params.
+pub(super) type LoggedRow = (i64, String, Option<String>, Option<String>, Option<String>);
 
-/// A conflict row: id, field, overwritten, applied, by_session, overwritten_by, at.
-pub(super) type ConflictRow = (String, String, String, String, String, Option<String>, i64);
+/// A mutation id's first use: user, name, status, code, field, params, version.
+pub(super) type FirstUseRow = (
+    String,
+    String,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<i64>,
+);
+
+/// A conflict row: id, field, overwritten, applied, by_session, overwritten_by, at, version.
+pub(super) type ConflictRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    Option<String>,
+    i64,
+    i64,
+);
 
 fn uuid(text: &str) -> Result<uuid::Uuid, StoreError> {
     uuid::Uuid::parse_str(text).map_err(|_| StoreError::Corrupt(format!("id {text:?}")))
@@ -240,26 +261,50 @@ pub(super) fn sync_state(
 
 /// A logged result as a push or pull reports it.
 pub(super) fn result_of(row: LoggedRow) -> Result<MutationResult, StoreError> {
-    let (seq, status, code, field) = row;
-    let status = match status.as_str() {
+    let (seq, status, code, field, params) = row;
+    Ok(logged_of(&status, code, field, params, None)?.result(seq))
+}
+
+/// A mutation id's first use: who took it, for what, and its outcome.
+pub(super) fn first_use_of(row: FirstUseRow) -> Result<(String, String, Logged), StoreError> {
+    let (user_id, name, status, code, field, params, version) = row;
+    Ok((
+        user_id,
+        name,
+        logged_of(&status, code, field, params, version)?,
+    ))
+}
+
+fn logged_of(
+    status: &str,
+    code: Option<String>,
+    field: Option<String>,
+    params: Option<String>,
+    version: Option<i64>,
+) -> Result<Logged, StoreError> {
+    let status = match status {
         "applied" => MutationStatus::Applied,
         "rejected" => MutationStatus::Rejected,
         other => return Err(StoreError::Corrupt(format!("status {other:?}"))),
     };
-    Ok(MutationResult {
-        seq,
+    let params = match params {
+        Some(text) => {
+            serde_json::from_str(&text).map_err(|_| StoreError::Corrupt("logged params".into()))?
+        }
+        None => serde_json::Map::new(),
+    };
+    Ok(Logged {
         status,
-        code: code.map(|c| match ErrorCode::parse(&c) {
-            Some(known) => WireCode::Known(known),
-            None => WireCode::Unknown(c),
-        }),
+        code,
         field,
+        params,
+        version,
     })
 }
 
 /// A stored conflict as a pull reports it.
 pub(super) fn conflict_of(row: ConflictRow) -> Result<Conflict, StoreError> {
-    let (id, field, overwritten, applied, by_session, overwritten_by, at) = row;
+    let (id, field, overwritten, applied, by_session, overwritten_by, at, version) = row;
     let json = |text: &str| {
         serde_json::from_str(text).map_err(|_| StoreError::Corrupt("conflict value".into()))
     };
@@ -271,22 +316,8 @@ pub(super) fn conflict_of(row: ConflictRow) -> Result<Conflict, StoreError> {
         by_session: uuid(&by_session)?,
         overwritten_by: overwritten_by.as_deref().map(uuid).transpose()?,
         at,
+        version,
     })
-}
-
-/// How a log row stores an outcome: status, code, field, version.
-pub(super) fn logged(
-    outcome: &Outcome,
-) -> (
-    &'static str,
-    Option<&'static str>,
-    Option<&'static str>,
-    Option<i64>,
-) {
-    match outcome {
-        Outcome::Applied { version, .. } => ("applied", None, None, Some(*version)),
-        Outcome::Rejected(err) => ("rejected", Some(err.code.as_str()), err.field, None),
-    }
 }
 
 /// Implements [`Store`](super::Store) for a backend type (see the module comment).
@@ -646,17 +677,24 @@ macro_rules! impl_store {
                         break;
                     }
                     let id = pushed.id.to_string();
-                    let reused: Option<i64> = sqlx::query_scalar(shared::MUTATION_ID_USED)
-                        .bind(&id)
-                        .fetch_optional(&mut *tx)
-                        .await?;
-                    let outcome = if reused.is_some() {
-                        Outcome::Rejected($crate::domain::ValidationError::new(
-                            $crate::domain::ErrorCode::RequestInvalid,
-                            "id",
-                        ))
-                    } else {
-                        apply_pushed(&mut sync, pushed, session, now)
+                    let first_use: Option<shared::FirstUseRow> =
+                        sqlx::query_as(shared::MUTATION_ID_USED)
+                            .bind(&id)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                    let reused = first_use.is_some();
+                    let outcome = match first_use {
+                        Some(row) => {
+                            let (first_user, first_name, first) = shared::first_use_of(row)?;
+                            $crate::sync::reused_id(
+                                pushed,
+                                user_id,
+                                &first_user,
+                                &first_name,
+                                first,
+                            )
+                        }
+                        None => apply_pushed(&mut sync, pushed, session, now),
                     };
                     if let Outcome::Applied {
                         change,
@@ -703,17 +741,24 @@ macro_rules! impl_store {
                                 .await?;
                         }
                     }
-                    let (status, code, field, version) = shared::logged(&outcome);
+                    let logged = outcome.logged();
+                    let status = match logged.status {
+                        profile_domain::sync::MutationStatus::Applied => "applied",
+                        profile_domain::sync::MutationStatus::Rejected => "rejected",
+                    };
+                    let params = (!logged.params.is_empty())
+                        .then(|| serde_json::Value::Object(logged.params.clone()).to_string());
                     sqlx::query(shared::LOG_MUTATION)
                         .bind(session_id)
                         .bind(pushed.seq)
-                        .bind(reused.is_none().then_some(id))
+                        .bind((!reused).then_some(id))
                         .bind(user_id)
                         .bind(&pushed.name)
                         .bind(status)
-                        .bind(code)
-                        .bind(field)
-                        .bind(version)
+                        .bind(&logged.code)
+                        .bind(&logged.field)
+                        .bind(params)
+                        .bind(logged.version)
                         .bind(now)
                         .execute(&mut *tx)
                         .await?;
