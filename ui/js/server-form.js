@@ -38,6 +38,11 @@ export function mountServerForm(container, prefix, options, onSignedIn) {
   const discardRow = form.querySelector('[data-part="discard"]');
   const discard = discardRow.querySelector('input');
   discard.id = `${prefix}-discard`;
+  // Agreeing to drop changes is for the account it was asked about.
+  email.addEventListener('input', () => {
+    discard.checked = false;
+    discardRow.hidden = true;
+  });
   for (const radio of local.querySelectorAll('input[type="radio"]')) {
     radio.name = `${prefix}-local`;
     radio.id = `${prefix}-local-${radio.value}`;

@@ -404,7 +404,7 @@ pub enum ErrorCode {
     /// Signing in to another account would drop the previous account's unsent changes.
     #[strum(
         serialize = "server.other_account_unsent",
-        message = "This device keeps changes of another account that were not sent. Sign in with that account to send them, or agree to drop them."
+        message = "This device keeps changes of another account that wait for a decision. Sign in with that account to see them, or agree to drop them."
     )]
     ServerOtherAccountUnsent,
     /// The password of a server account changes on the server only.

@@ -56,6 +56,14 @@ pub struct MutationResult {
     /// Values the rejection's translated message interpolates, e.g. `{"max": 100}`.
     #[serde(default, skip_serializing_if = "serde_json::Map::is_empty")]
     pub params: serde_json::Map<String, serde_json::Value>,
+    /// A re-sent mutation answered with its first outcome: nothing was applied now, so the
+    /// device's copy may differ from the server's and needs a whole snapshot.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub repeated: bool,
+}
+
+fn is_false(value: &bool) -> bool {
+    !*value
 }
 
 /// The outcome of one pushed mutation; both advance the session's `last_seq`.

@@ -29,6 +29,8 @@ pub struct PreparedMutation {
     pub name: String,
     /// The user's version the device had seen when it made the change.
     pub cookie: i64,
+    /// SHA-256 of its arguments as JSON (keys sorted): a re-sent id must carry the same.
+    pub args_sha256: String,
     /// The mutation, or why it can never apply.
     pub mutation: Result<Mutation, ValidationError>,
 }
@@ -36,7 +38,9 @@ pub struct PreparedMutation {
 /// Decodes and validates `pushed`. An unknown name or malformed arguments are
 /// `request.invalid`; kinds a device may not push are refused here already.
 pub fn prepare(pushed: PushedMutation) -> PreparedMutation {
-    let mutation = Mutation::decode(&pushed.name, &pushed.args.to_string())
+    let args = pushed.args.to_string();
+    let args_sha256 = profile_domain::mutation::sha256_hex(args.as_bytes());
+    let mutation = Mutation::decode(&pushed.name, &args)
         .map_err(|_| ValidationError::general(ErrorCode::RequestInvalid))
         .and_then(server_allows)
         .and_then(Mutation::validated);
@@ -45,6 +49,7 @@ pub fn prepare(pushed: PushedMutation) -> PreparedMutation {
         id: pushed.id,
         name: pushed.name.chars().take(MAX_LOGGED_NAME).collect(),
         cookie: pushed.cookie,
+        args_sha256,
         mutation,
     }
 }
@@ -107,6 +112,8 @@ pub struct Logged {
     pub params: Map<String, Value>,
     /// The user's version it made (applied ones only).
     pub version: Option<i64>,
+    /// An earlier outcome repeated for a re-sent mutation.
+    pub repeated: bool,
 }
 
 impl Logged {
@@ -121,6 +128,7 @@ impl Logged {
             }),
             field: self.field.clone(),
             params: self.params.clone(),
+            repeated: self.repeated,
         }
     }
 }
@@ -135,6 +143,7 @@ impl Outcome {
                 field: None,
                 params: Map::new(),
                 version: Some(*version),
+                repeated: false,
             },
             Self::Rejected(err) => Logged {
                 status: MutationStatus::Rejected,
@@ -142,8 +151,12 @@ impl Outcome {
                 field: err.field.map(str::to_owned),
                 params: err.params.clone(),
                 version: None,
+                repeated: false,
             },
-            Self::Repeated(first) => first.clone(),
+            Self::Repeated(first) => Logged {
+                repeated: true,
+                ..first.clone()
+            },
         }
     }
 
@@ -153,18 +166,28 @@ impl Outcome {
     }
 }
 
-/// The outcome of a mutation whose id is already in the log as `first`, taken by
-/// `first_user` for a mutation named `first_name`: the same user's same kind of change is a
-/// re-send and gets the first outcome; anything else reusing an id is refused.
-pub fn reused_id(
-    prepared: &PreparedMutation,
-    user_id: &str,
-    first_user: &str,
-    first_name: &str,
-    first: Logged,
-) -> Outcome {
-    if first_user == user_id && first_name == prepared.name {
-        Outcome::Repeated(first)
+/// A mutation id's first use, as the log keeps it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct FirstUse {
+    /// The user who pushed it.
+    pub user_id: String,
+    /// Its name.
+    pub name: String,
+    /// SHA-256 of its arguments (`None` for ids logged before fingerprints were kept).
+    pub args_sha256: Option<String>,
+    /// Its outcome.
+    pub outcome: Logged,
+}
+
+/// The outcome of a mutation whose id was used before as `first`: the same user's same
+/// change (name and arguments) is a re-send and gets the first outcome; anything else
+/// reusing an id is refused.
+pub fn reused_id(prepared: &PreparedMutation, user_id: &str, first: FirstUse) -> Outcome {
+    let same_change = first.user_id == user_id
+        && first.name == prepared.name
+        && first.args_sha256.as_deref() == Some(prepared.args_sha256.as_str());
+    if same_change {
+        Outcome::Repeated(first.outcome)
     } else {
         Outcome::Rejected(ValidationError::new(ErrorCode::RequestInvalid, "id"))
     }

@@ -1633,9 +1633,10 @@ impl Transport for LostAnswers {
     }
 }
 
-/// The server applied a change but its answer was lost, then the session ended: the change
-/// is sealed, and re-submitted from the next session it is answered «applied» (its id is
-/// the same) without being applied a second time.
+/// The server applied a change but its answer was lost, then the session ended and another
+/// device wrote the same field: the change is sealed, and re-submitted from the next session
+/// it is answered «applied» (its id is the same) without being applied a second time, and
+/// the window shows the server's later value again.
 async fn a_change_whose_answer_was_lost_is_resubmitted_and_answered_applied(backend: Backend) {
     let served = Served::start(backend).await;
     let user_id = served.add_user(EMAIL, "Server Anna").await;
@@ -1676,6 +1677,12 @@ async fn a_change_whose_answer_was_lost_is_resubmitted_and_answered_applied(back
     other
         .push("session.end", json!({ "session_id": first_session }))
         .await;
+    other
+        .push(
+            "profile.set",
+            json!({ "profile_id": user_id, "name": "Anna Phone" }),
+        )
+        .await;
     assert!(matches!(app.sync().await, Err(SyncError::Revoked)));
     app.sign_in(&served, LocalProfile::Upload).await;
     let version = served.user(&user_id).await.version;
@@ -1699,16 +1706,18 @@ async fn a_change_whose_answer_was_lost_is_resubmitted_and_answered_applied(back
         version,
         "nothing was applied a second time"
     );
+    assert_eq!(served.user(&user_id).await.name, "Anna Phone");
     assert_eq!(
         app.profiles.existing_profile().await.unwrap().name,
-        "Anna Lost"
+        "Anna Phone",
+        "the device shows what the server holds"
     );
     let second_session = app.client_id().await.unwrap();
     let log = served.log(&user_id).await;
     // The repeat is logged with the first one's version: their order in the log is open.
     let mut sets: Vec<(&str, Option<&str>, &str)> = log
         .iter()
-        .filter(|row| row.3 == "profile.set")
+        .filter(|row| row.3 == "profile.set" && [&first_session, &second_session].contains(&&row.0))
         .map(|row| (row.0.as_str(), row.2.as_deref(), row.4.as_str()))
         .collect();
     sets.sort_by_key(|row| row.1.is_none());
@@ -1880,12 +1889,33 @@ async fn a_conflict_recorded_after_the_last_pull_is_shown_after_signing_in_again
     assert_eq!(review.conflicts.len(), 1, "{review:?}");
     assert_eq!(review.conflicts[0].mine, json!("Anna from A"));
     assert_eq!(review.conflicts[0].theirs, json!("Anna from B"));
-    // Decided once, it stays decided: the next whole snapshot does not bring it back.
+    // Decided once, it stays decided: the next whole snapshot (which a refusal brings) does
+    // not bring it back.
     app.review
         .keep_theirs(&me, review.conflicts[0].id.parse().unwrap())
         .await
         .unwrap();
+    me.update(ProfileChanges {
+        organization: Some("Refused Org".into()),
+        ..changes()
+    })
+    .await
+    .unwrap();
+    sqlx::query(
+        "UPDATE outbox SET payload = json_set(payload, '$.organization', ?) \
+         WHERE state = 'pending'",
+    )
+    .bind("O".repeat(500))
+    .execute(app.profiles.database().pool())
+    .await
+    .unwrap();
     app.sync().await.unwrap();
+    let review = app.review.list(&me, Language::En).await.unwrap();
+    assert_eq!(
+        review.refused.len(),
+        1,
+        "the refusal brought a whole snapshot"
+    );
     assert!(app
         .review
         .list(&me, Language::En)

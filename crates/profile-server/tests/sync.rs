@@ -830,26 +830,48 @@ async fn hostile_pushes_get_coded_answers(backend: Backend) {
     let bobs = pull(&server, &bob, 0, 0).await;
     assert_eq!(bobs.cookie, bobs_version);
     assert_eq!(bobs.snapshot.unwrap().profile.name, "Bob");
-    // A mutation id used again by the same user's same kind of change is a re-send whose
-    // answer was lost: the first outcome again, nothing applied twice. Another kind of
-    // change, or another user, reusing the id is refused.
+    // A mutation id used again by the same user for the same change is a re-send whose
+    // answer was lost: the first outcome again (marked repeated), nothing applied twice.
+    // Other arguments, another kind of change, or another user reusing the id is refused.
     let before = version(&server, &anna).await;
     let first = set_name(&anna, 3, "Anna C", cookie);
-    let mut resent = set_name(&anna, 4, "Anna D", cookie);
-    resent.id = first.id;
-    let mut other_kind = mutation(5, "avatar.clear", json!({}), cookie);
+    let mut resent = first.clone();
+    resent.seq = 4;
+    let mut other_args = set_name(&anna, 5, "Anna D", cookie);
+    other_args.id = first.id;
+    let mut other_kind = mutation(6, "avatar.clear", json!({}), cookie);
     other_kind.id = first.id;
-    let response = push(&server, &anna, &[first.clone(), resent, other_kind]).await;
+    let response = push(
+        &server,
+        &anna,
+        &[first.clone(), resent, other_args, other_kind],
+    )
+    .await;
     assert_eq!(
         statuses(&response),
         vec![
             (3, "applied", None),
             (4, "applied", None),
-            (5, "rejected", Some("request.invalid".into()))
+            (5, "rejected", Some("request.invalid".into())),
+            (6, "rejected", Some("request.invalid".into()))
         ]
     );
+    let repeated: Vec<bool> = response.results.iter().map(|r| r.repeated).collect();
+    assert_eq!(repeated, vec![false, true, false, false]);
     assert_eq!(response.results[2].field.as_deref(), Some("id"));
+    assert_eq!(response.results[3].field.as_deref(), Some("id"));
     assert_eq!(version(&server, &anna).await, before + 1, "applied once");
+    let name = pull(&server, &anna, 0, 0)
+        .await
+        .snapshot
+        .unwrap()
+        .profile
+        .name;
+    assert_eq!(name, "Anna C");
+    // A pull reports the repeat as one too (its answer may be the one that was lost).
+    let pulled = pull(&server, &anna, cookie, 3).await;
+    assert!(pulled.results[0].repeated, "{:?}", pulled.results);
+    assert!(!pulled.results[1].repeated, "{:?}", pulled.results);
     let mut bobs = set_name(&bob, 1, "Bob B", bobs_version);
     bobs.id = first.id;
     assert_eq!(
@@ -858,9 +880,9 @@ async fn hostile_pushes_get_coded_answers(backend: Backend) {
     );
     // A refusal keeps the values its message needs, in the push's answer, when the same
     // change is re-sent, and in a later pull.
-    let long = set_name(&anna, 6, &"N".repeat(500), cookie);
+    let long = set_name(&anna, 7, &"N".repeat(500), cookie);
     let mut long_again = long.clone();
-    long_again.seq = 7;
+    long_again.seq = 8;
     let response = push(&server, &anna, &[long, long_again]).await;
     for result in &response.results {
         assert_eq!(
@@ -870,7 +892,7 @@ async fn hostile_pushes_get_coded_answers(backend: Backend) {
         assert_eq!(result.field.as_deref(), Some("name"));
         assert_eq!(result.params["max"], json!(100), "{result:?}");
     }
-    let pulled = pull(&server, &anna, cookie, 5).await;
+    let pulled = pull(&server, &anna, cookie, 6).await;
     let results: Vec<_> = pulled
         .results
         .iter()
@@ -887,7 +909,7 @@ async fn hostile_pushes_get_coded_answers(backend: Backend) {
         server.sign_out(&anna.secret).await.status,
         StatusCode::NO_CONTENT
     );
-    push_raw(&server, &anna, &[set_name(&anna, 8, "Replay", cookie)])
+    push_raw(&server, &anna, &[set_name(&anna, 9, "Replay", cookie)])
         .await
         .assert_refused(StatusCode::UNAUTHORIZED, "session.revoked");
     assert_eq!(

@@ -142,7 +142,12 @@ impl ServerLink {
         let _one = self.busy.lock().await;
         // What the previous session can still send goes first (its own end, made offline,
         // among them): once the new session is taken in it could only be re-submitted.
-        self.send_pending(&address).await;
+        if tokio::time::timeout(SIGN_OUT_SYNC, self.send_pending())
+            .await
+            .is_err()
+        {
+            tracing::info!("the previous session's pending changes could not be sent in time");
+        }
         let api = ServerApi::new(address.clone()).map_err(errors::sign_in)?;
         let signed_in = api
             .sign_in(email, &request.password, &device)
@@ -183,7 +188,10 @@ impl ServerLink {
             };
             let queued = link::adopt(&self.db, &self.env, joined, request.local).await?;
             if let Some(previous) = previous.filter(|p| *p != session_id) {
-                self.vault.forget(previous).await?;
+                // The new session is taken in: a secret left behind must not undo that.
+                if let Err(err) = self.vault.forget(previous).await {
+                    tracing::warn!(error = %err, "the previous session's secret could not be forgotten");
+                }
             }
             Ok::<_, CoreError>(SignInResult {
                 queued,
@@ -203,18 +211,8 @@ impl ServerLink {
         Ok(result)
     }
 
-    /// Sends what the device's current session still has pending when it is one of the
-    /// server at `address` (briefly: the person is waiting to sign in).
-    async fn send_pending(&self, address: &ServerAddress) {
-        let same_server = self
-            .state()
-            .await
-            .ok()
-            .flatten()
-            .is_some_and(|link| link.server_url == address.as_str());
-        if !same_server {
-            return;
-        }
+    /// Sends what the device's previous session still has pending, to its own server.
+    async fn send_pending(&self) {
         let pending: i64 = sqlx::query_scalar(
             "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND client_id IS NOT NULL",
         )
@@ -227,9 +225,8 @@ impl ServerLink {
         let Ok(Some((client, _))) = self.sync_client().await else {
             return;
         };
-        let sent = tokio::time::timeout(SIGN_OUT_SYNC, client.sync_once()).await;
-        if !matches!(sent, Ok(Ok(_))) {
-            tracing::info!("the previous session's pending changes could not be sent");
+        if let Err(err) = client.sync_once().await {
+            tracing::info!(error = %err, "the previous session's pending changes were not sent");
         }
     }
 
@@ -244,6 +241,8 @@ impl ServerLink {
     /// Forgets the secret of a session a sign-in was joining when the app stopped (it was
     /// never taken in, so nothing else would ever remove it).
     pub async fn forget_unjoined(&self) -> Result<(), CoreError> {
+        // Not while a sign-in is joining a session right now.
+        let _one = self.busy.lock().await;
         let row: Option<(String, Option<String>)> = sqlx::query_as(
             "SELECT d.joining_session, c.client_id FROM device d, sync_client c \
              WHERE d.id = 1 AND c.id = 1 AND d.joining_session IS NOT NULL",

@@ -15,11 +15,13 @@ use profile_domain::{WireCode, WireError};
 use std::sync::Arc;
 use uuid::Uuid;
 
-/// Whether `results` refuse any mutation after `after`.
-fn rejects_any(results: &[MutationResult], after: i64) -> bool {
+/// Whether `results` after `after` leave this device's copy unlike the server's without
+/// moving the server's version: a refusal (its effect was applied here), or a re-sent change
+/// answered with its first outcome (applied here again, maybe over a later value there).
+fn needs_snapshot(results: &[MutationResult], after: i64) -> bool {
     results
         .iter()
-        .any(|r| r.status == MutationStatus::Rejected && r.seq > after)
+        .any(|r| r.seq > after && (r.status == MutationStatus::Rejected || r.repeated))
 }
 
 /// Arguments a push carries at most (JSON bytes); one picture (≤ 1 MiB, about 1.4 MiB as
@@ -194,9 +196,9 @@ impl SyncClient {
         let place = self.place().await?;
         let (response, blob) = self.pull(&place, place.cookie).await?;
         let mut replaced = response.snapshot.is_some();
-        // A refused change left its effect here, and a refusal does not move the server's
+        // A refused (or repeated) change left its effect here, and neither moves the server's
         // version: without a fresh snapshot the device would keep showing it.
-        let refused = refused_in_push || rejects_any(&response.results, place.acked_seq);
+        let refused = refused_in_push || needs_snapshot(&response.results, place.acked_seq);
         let now = self.env.now_ms();
         let mut pending = pull::apply(&self.db, &place.client_id, response, blob, now).await?;
         if refused && !replaced {
@@ -285,7 +287,7 @@ impl SyncClient {
             };
             let response = self.transport.push(&request).await?;
             pushed += response.results.len();
-            refused |= rejects_any(&response.results, 0);
+            refused |= needs_snapshot(&response.results, 0);
             // What the server took leaves the outbox now, not at the pull: a session ended
             // by this very push (or elsewhere meanwhile) must not seal what was applied.
             pull::acknowledge(&self.db, &place.client_id, &response)

@@ -7,7 +7,7 @@
 //! circle.
 
 use super::StoreError;
-use crate::sync::{Logged, SyncState};
+use crate::sync::{FirstUse, Logged, SyncState};
 use profile_domain::language::Language;
 use profile_domain::state::{self, AvatarRef, ProfileRecord, UserState};
 use profile_domain::sync::{Conflict, MutationResult, MutationStatus};
@@ -87,16 +87,17 @@ pub(super) const SYNC_USER: &str = "SELECT id, email, name, language, time_zone,
 pub(super) const FIELD_VERSIONS: &str =
     "SELECT field, version, session_id FROM field_versions WHERE user_id = $1";
 
-pub(super) const LOGGED_RESULT: &str = "SELECT seq, status, code, field, params FROM mutation_log \
-    WHERE session_id = $1 AND seq = $2";
+pub(super) const LOGGED_RESULT: &str = "SELECT seq, status, code, field, params, mutation_id \
+    FROM mutation_log WHERE session_id = $1 AND seq = $2";
 
-/// The first use of a mutation id: user, name, status, code, field, params, version.
-pub(super) const MUTATION_ID_USED: &str = "SELECT user_id, name, status, code, field, params, \
-    version FROM mutation_log WHERE mutation_id = $1";
+/// The first use of a mutation id: user, name, arguments' hash, status, code, field, params,
+/// version.
+pub(super) const MUTATION_ID_USED: &str = "SELECT user_id, name, args_sha256, status, code, \
+    field, params, version FROM mutation_log WHERE mutation_id = $1";
 
 pub(super) const LOG_MUTATION: &str = "INSERT INTO mutation_log (session_id, seq, mutation_id, \
-    user_id, name, status, code, field, params, version, received_at) \
-    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)";
+    user_id, name, status, code, field, params, version, received_at, args_sha256) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)";
 
 /// Ends a session of user `$4` a mutation ended (final: an ended one keeps its reason).
 pub(super) const END_SESSION_OF: &str = "UPDATE sessions SET ended_at = $2, end_reason = $3 \
@@ -128,7 +129,8 @@ pub(super) const MAX_PULL_RESULTS: i64 = 1000;
 /// A pull sends at most this many (the newest) conflicts.
 pub(super) const MAX_PULL_CONFLICTS: i64 = 100;
 
-pub(super) const RESULTS_AFTER: &str = "SELECT seq, status, code, field, params FROM mutation_log \
+pub(super) const RESULTS_AFTER: &str = "SELECT seq, status, code, field, params, mutation_id \
+    FROM mutation_log \
     WHERE session_id = $1 AND seq > $2 ORDER BY seq LIMIT $3";
 
 pub(super) const CONFLICTS_AFTER: &str = "SELECT id, field, overwritten, applied, by_session, \
@@ -155,13 +157,22 @@ pub(super) struct SyncUser {
     pub updated_at: i64,
 }
 
-/// A logged result row: seq, status, code, field, params.
-pub(super) type LoggedRow = (i64, String, Option<String>, Option<String>, Option<String>);
+/// A logged result row: seq, status, code, field, params, mutation id.
+pub(super) type LoggedRow = (
+    i64,
+    String,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+);
 
-/// A mutation id's first use: user, name, status, code, field, params, version.
+/// A mutation id's first use: user, name, arguments' hash, status, code, field, params,
+/// version.
 pub(super) type FirstUseRow = (
     String,
     String,
+    Option<String>,
     String,
     Option<String>,
     Option<String>,
@@ -261,18 +272,22 @@ pub(super) fn sync_state(
 
 /// A logged result as a push or pull reports it.
 pub(super) fn result_of(row: LoggedRow) -> Result<MutationResult, StoreError> {
-    let (seq, status, code, field, params) = row;
-    Ok(logged_of(&status, code, field, params, None)?.result(seq))
+    let (seq, status, code, field, params, mutation_id) = row;
+    let mut logged = logged_of(&status, code, field, params, None)?;
+    // Only a repeat is applied without its id: the id belongs to the first use.
+    logged.repeated = logged.status == MutationStatus::Applied && mutation_id.is_none();
+    Ok(logged.result(seq))
 }
 
 /// A mutation id's first use: who took it, for what, and its outcome.
-pub(super) fn first_use_of(row: FirstUseRow) -> Result<(String, String, Logged), StoreError> {
-    let (user_id, name, status, code, field, params, version) = row;
-    Ok((
+pub(super) fn first_use_of(row: FirstUseRow) -> Result<FirstUse, StoreError> {
+    let (user_id, name, args_sha256, status, code, field, params, version) = row;
+    Ok(FirstUse {
         user_id,
         name,
-        logged_of(&status, code, field, params, version)?,
-    ))
+        args_sha256,
+        outcome: logged_of(&status, code, field, params, version)?,
+    })
 }
 
 fn logged_of(
@@ -299,6 +314,7 @@ fn logged_of(
         field,
         params,
         version,
+        repeated: false,
     })
 }
 
@@ -685,14 +701,7 @@ macro_rules! impl_store {
                     let reused = first_use.is_some();
                     let outcome = match first_use {
                         Some(row) => {
-                            let (first_user, first_name, first) = shared::first_use_of(row)?;
-                            $crate::sync::reused_id(
-                                pushed,
-                                user_id,
-                                &first_user,
-                                &first_name,
-                                first,
-                            )
+                            $crate::sync::reused_id(pushed, user_id, shared::first_use_of(row)?)
                         }
                         None => apply_pushed(&mut sync, pushed, session, now),
                     };
@@ -760,6 +769,7 @@ macro_rules! impl_store {
                         .bind(params)
                         .bind(logged.version)
                         .bind(now)
+                        .bind(&pushed.args_sha256)
                         .execute(&mut *tx)
                         .await?;
                     results.push(outcome.result(pushed.seq));
