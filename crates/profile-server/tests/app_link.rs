@@ -419,6 +419,47 @@ impl App {
             .unwrap()
     }
 
+    /// Queues a change of `field` that today's rules refuse (500 characters), as an older
+    /// version of the app with other rules would have queued it: the server refuses it.
+    async fn queue_too_long(&self, field: &str) {
+        self.me()
+            .await
+            .update(ProfileChanges {
+                name: (field == "name").then(|| "short".into()),
+                organization: (field == "organization").then(|| "short".into()),
+                ..changes()
+            })
+            .await
+            .unwrap();
+        sqlx::query(
+            "UPDATE outbox SET payload = json_set(payload, '$.' || ?, ?) \
+             WHERE state = 'pending'",
+        )
+        .bind(field)
+        .bind("x".repeat(500))
+        .execute(self.profiles.database().pool())
+        .await
+        .unwrap();
+    }
+
+    /// Renames the profile on this device (queued, not sent); returns the change's id.
+    async fn rename(&self, name: &str) -> String {
+        self.me()
+            .await
+            .update(ProfileChanges {
+                name: Some(name.into()),
+                ..changes()
+            })
+            .await
+            .unwrap();
+        sqlx::query_scalar(
+            "SELECT mutation_id FROM outbox WHERE state = 'pending' ORDER BY id DESC",
+        )
+        .fetch_one(self.profiles.database().pool())
+        .await
+        .unwrap()
+    }
+
     /// The sync client id: the server session this device's outbox is numbered for.
     async fn client_id(&self) -> Option<String> {
         self.text("SELECT client_id FROM sync_client WHERE id = 1")
@@ -902,18 +943,7 @@ async fn a_revoked_session_seals_its_change_which_is_resubmitted_and_applied_onc
     let first_session = app.client_id().await.unwrap();
 
     // A change made offline…
-    app.me()
-        .await
-        .update(ProfileChanges {
-            name: Some("Anna Offline".into()),
-            ..changes()
-        })
-        .await
-        .unwrap();
-    let change_id: String = sqlx::query_scalar("SELECT mutation_id FROM outbox")
-        .fetch_one(app.profiles.database().pool())
-        .await
-        .unwrap();
+    let change_id = app.rename("Anna Offline").await;
     // …while another device ends this one's session.
     let mut other = Remote::sign_in(&served, EMAIL, PASSWORD).await;
     let ended = other
@@ -1589,19 +1619,7 @@ async fn a_local_detail_todays_rules_refuse_is_listed_and_the_others_go(backend:
 
     // The server's own refusal keeps its message's values too: a change queued under other
     // rules (rewritten here as an older version would have written it) is refused there.
-    me.update(ProfileChanges {
-        name: Some("Anna Short".into()),
-        ..changes()
-    })
-    .await
-    .unwrap();
-    sqlx::query(
-        "UPDATE outbox SET payload = json_set(payload, '$.name', ?) WHERE state = 'pending'",
-    )
-    .bind("N".repeat(500))
-    .execute(app.profiles.database().pool())
-    .await
-    .unwrap();
+    app.queue_too_long("name").await;
     app.sync().await.unwrap();
     let refused = app.review.list(&me, Language::En).await.unwrap().refused;
     assert_eq!(refused.len(), 1, "{refused:?}");
@@ -1644,18 +1662,7 @@ async fn a_change_whose_answer_was_lost_is_resubmitted_and_answered_applied(back
     app.sign_in(&served, LocalProfile::Upload).await;
     app.sync().await.unwrap();
     let first_session = app.client_id().await.unwrap();
-    app.me()
-        .await
-        .update(ProfileChanges {
-            name: Some("Anna Lost".into()),
-            ..changes()
-        })
-        .await
-        .unwrap();
-    let change_id: String = sqlx::query_scalar("SELECT mutation_id FROM outbox")
-        .fetch_one(app.profiles.database().pool())
-        .await
-        .unwrap();
+    let change_id = app.rename("Anna Lost").await;
     let api = app.link.api().await.unwrap().unwrap();
     let lossy = SyncClient::new(
         app.profiles.database().clone(),
@@ -1895,20 +1902,7 @@ async fn a_conflict_recorded_after_the_last_pull_is_shown_after_signing_in_again
         .keep_theirs(&me, review.conflicts[0].id.parse().unwrap())
         .await
         .unwrap();
-    me.update(ProfileChanges {
-        organization: Some("Refused Org".into()),
-        ..changes()
-    })
-    .await
-    .unwrap();
-    sqlx::query(
-        "UPDATE outbox SET payload = json_set(payload, '$.organization', ?) \
-         WHERE state = 'pending'",
-    )
-    .bind("O".repeat(500))
-    .execute(app.profiles.database().pool())
-    .await
-    .unwrap();
+    app.queue_too_long("organization").await;
     app.sync().await.unwrap();
     let review = app.review.list(&me, Language::En).await.unwrap();
     assert_eq!(
