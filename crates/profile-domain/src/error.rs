@@ -482,6 +482,14 @@ pub enum WireCode {
 }
 
 impl WireCode {
+    /// The code of `dotted`: known to this build or not.
+    pub fn parse(dotted: String) -> Self {
+        match ErrorCode::parse(&dotted) {
+            Some(code) => Self::Known(code),
+            None => Self::Unknown(dotted),
+        }
+    }
+
     /// The dotted code as written.
     pub fn as_str(&self) -> &str {
         match self {
@@ -513,12 +521,13 @@ impl Serialize for WireCode {
 
 impl<'de> Deserialize<'de> for WireCode {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let dotted = String::deserialize(d)?;
-        Ok(match ErrorCode::parse(&dotted) {
-            Some(code) => Self::Known(code),
-            None => Self::Unknown(dotted),
-        })
+        Ok(Self::parse(String::deserialize(d)?))
     }
+}
+
+/// A refusal's message values as stored beside it: a JSON object, or `None` when empty.
+pub fn stored_params(params: &Map<String, Value>) -> Option<String> {
+    (!params.is_empty()).then(|| Value::Object(params.clone()).to_string())
 }
 
 /// The shape every refusal has on the wire and at the UI: `{ code, message, field?, params? }`.

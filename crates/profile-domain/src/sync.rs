@@ -76,6 +76,23 @@ pub enum MutationStatus {
     Rejected,
 }
 
+impl MutationStatus {
+    /// Its name as the wire and the server's log write it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Applied => "applied",
+            Self::Rejected => "rejected",
+        }
+    }
+
+    /// The status named `name`, if it is one.
+    pub fn parse(name: &str) -> Option<Self> {
+        [Self::Applied, Self::Rejected]
+            .into_iter()
+            .find(|s| s.as_str() == name)
+    }
+}
+
 /// The answer to a push.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PushResponse {
@@ -169,6 +186,15 @@ fn is_zero(value: &i64) -> bool {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn a_status_is_named_as_the_wire_names_it() {
+        for status in [MutationStatus::Applied, MutationStatus::Rejected] {
+            assert_eq!(serde_json::to_value(status).unwrap(), json!(status.as_str()));
+            assert_eq!(MutationStatus::parse(status.as_str()), Some(status));
+        }
+        assert_eq!(MutationStatus::parse("pending"), None);
+    }
 
     #[test]
     fn a_conflict_without_an_owner_stays_readable_both_ways() {

@@ -122,10 +122,7 @@ impl Logged {
         MutationResult {
             seq,
             status: self.status,
-            code: self.code.as_deref().map(|c| match ErrorCode::parse(c) {
-                Some(known) => WireCode::Known(known),
-                None => WireCode::Unknown(c.to_owned()),
-            }),
+            code: self.code.clone().map(WireCode::parse),
             field: self.field.clone(),
             params: self.params.clone(),
             repeated: self.repeated,

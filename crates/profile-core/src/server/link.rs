@@ -289,8 +289,7 @@ async fn record_refusal(
 ) -> Result<(), CoreError> {
     let payload = serde_json::to_string(&mutation.args())
         .map_err(|e| CoreError::Corrupt(format!("cannot encode mutation: {e}")))?;
-    let params =
-        (!err.params.is_empty()).then(|| serde_json::Value::Object(err.params.clone()).to_string());
+    let params = profile_domain::error::stored_params(&err.params);
     sqlx::query(
         "INSERT INTO sync_rejection \
          (client_id, seq, mutation_id, name, payload, code, field, params) \

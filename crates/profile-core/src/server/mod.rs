@@ -213,13 +213,7 @@ impl ServerLink {
 
     /// Sends what the device's previous session still has pending, to its own server.
     async fn send_pending(&self) {
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND client_id IS NOT NULL",
-        )
-        .fetch_one(self.db.pool())
-        .await
-        .unwrap_or(0);
-        if pending == 0 {
+        if runner::pending(&self.db).await.unwrap_or(0) == 0 {
             return;
         }
         let Ok(Some((client, _))) = self.sync_client().await else {

@@ -151,7 +151,7 @@ impl SyncRunner {
 }
 
 /// Local changes of a server session not yet taken by the server.
-async fn pending(db: &Database) -> Result<usize, CoreError> {
+pub(super) async fn pending(db: &Database) -> Result<usize, CoreError> {
     let n: i64 = sqlx::query_scalar(
         "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND client_id IS NOT NULL",
     )

@@ -108,8 +108,7 @@ async fn keep_rejections(
         if result.status != MutationStatus::Rejected {
             continue;
         }
-        let params = (!result.params.is_empty())
-            .then(|| serde_json::Value::Object(result.params.clone()).to_string());
+        let params = profile_domain::error::stored_params(&result.params);
         sqlx::query(
             "INSERT INTO sync_rejection \
              (client_id, seq, mutation_id, name, payload, code, field, params) \

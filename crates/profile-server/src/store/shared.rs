@@ -297,11 +297,8 @@ fn logged_of(
     params: Option<String>,
     version: Option<i64>,
 ) -> Result<Logged, StoreError> {
-    let status = match status {
-        "applied" => MutationStatus::Applied,
-        "rejected" => MutationStatus::Rejected,
-        other => return Err(StoreError::Corrupt(format!("status {other:?}"))),
-    };
+    let status = MutationStatus::parse(status)
+        .ok_or_else(|| StoreError::Corrupt(format!("status {status:?}")))?;
     let params = match params {
         Some(text) => {
             serde_json::from_str(&text).map_err(|_| StoreError::Corrupt("logged params".into()))?
@@ -751,12 +748,8 @@ macro_rules! impl_store {
                         }
                     }
                     let logged = outcome.logged();
-                    let status = match logged.status {
-                        profile_domain::sync::MutationStatus::Applied => "applied",
-                        profile_domain::sync::MutationStatus::Rejected => "rejected",
-                    };
-                    let params = (!logged.params.is_empty())
-                        .then(|| serde_json::Value::Object(logged.params.clone()).to_string());
+                    let status = logged.status.as_str();
+                    let params = profile_domain::error::stored_params(&logged.params);
                     sqlx::query(shared::LOG_MUTATION)
                         .bind(session_id)
                         .bind(pushed.seq)
