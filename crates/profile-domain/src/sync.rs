@@ -190,7 +190,10 @@ mod tests {
     #[test]
     fn a_status_is_named_as_the_wire_names_it() {
         for status in [MutationStatus::Applied, MutationStatus::Rejected] {
-            assert_eq!(serde_json::to_value(status).unwrap(), json!(status.as_str()));
+            assert_eq!(
+                serde_json::to_value(status).unwrap(),
+                json!(status.as_str())
+            );
             assert_eq!(MutationStatus::parse(status.as_str()), Some(status));
         }
         assert_eq!(MutationStatus::parse("pending"), None);
