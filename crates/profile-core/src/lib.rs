@@ -20,6 +20,7 @@ pub mod sync;
 mod synced;
 pub mod tables;
 pub mod time_zone;
+pub mod tokens;
 
 // The pure rules live in the domain crate, shared with the server; they keep their paths
 // here so the app names one crate.

@@ -6,8 +6,9 @@ use profile_domain::device::DeviceInfo;
 use profile_domain::language::Language;
 use profile_domain::mutation::{Blob, Change};
 use profile_domain::state::{
-    AvatarRef, Credential, EndReason, ProfileRecord, SessionRecord, UserState,
+    AvatarRef, Credential, EndReason, ProfileRecord, SessionRecord, TokenRecord, UserState,
 };
+use profile_domain::token::TokenScope;
 use sqlx::SqliteConnection;
 use uuid::Uuid;
 
@@ -27,6 +28,19 @@ type ProfileRow = (
     Option<String>,
     i64,
     i64,
+);
+
+type TokenRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
 );
 
 type SessionRow = (
@@ -115,10 +129,38 @@ pub(crate) async fn load(conn: &mut SqliteConnection) -> Result<UserState, CoreE
             },
         );
     }
+    let rows: Vec<TokenRow> = sqlx::query_as(
+        "SELECT id, sha256, prefix, scope, description, created_at, expires_at, revoked_at, \
+         last_used_at, last_used_address FROM api_token",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut tokens = std::collections::BTreeMap::new();
+    for r in rows {
+        let token_id = id(&r.0, "token id")?;
+        let scope = TokenScope::parse(&r.3)
+            .ok_or_else(|| CoreError::Corrupt(format!("token scope {:?}", r.3)))?;
+        tokens.insert(
+            token_id,
+            TokenRecord {
+                id: token_id,
+                sha256: r.1,
+                prefix: r.2,
+                scope,
+                description: r.4,
+                created_at: r.5,
+                expires_at: r.6,
+                revoked_at: r.7,
+                last_used_at: r.8,
+                last_used_address: r.9,
+            },
+        );
+    }
     Ok(UserState {
         profile,
         credential,
         sessions,
+        tokens,
     })
 }
 
@@ -198,6 +240,46 @@ pub(crate) async fn persist(
         .execute(&mut *conn)
         .await?;
     }
+    for token_id in &change.tokens {
+        persist_token(conn, state, *token_id).await?;
+    }
+    Ok(())
+}
+
+/// Writes token `token_id` as `state` has it, or deletes it when `state` no longer does.
+async fn persist_token(
+    conn: &mut SqliteConnection,
+    state: &UserState,
+    token_id: Uuid,
+) -> Result<(), CoreError> {
+    let Some(t) = state.tokens.get(&token_id) else {
+        sqlx::query("DELETE FROM api_token WHERE id = ?")
+            .bind(token_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    };
+    let p = state.profile.as_ref().ok_or(CoreError::ProfileMissing)?;
+    sqlx::query(
+        "INSERT INTO api_token (id, profile_id, sha256, prefix, scope, description, created_at, \
+         expires_at, revoked_at, last_used_at, last_used_address) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) \
+         ON CONFLICT (id) DO UPDATE SET description = ?6, expires_at = ?8, revoked_at = ?9, \
+         last_used_at = ?10, last_used_address = ?11",
+    )
+    .bind(t.id.to_string())
+    .bind(p.id.to_string())
+    .bind(&t.sha256)
+    .bind(&t.prefix)
+    .bind(t.scope.as_str())
+    .bind(&t.description)
+    .bind(t.created_at)
+    .bind(t.expires_at)
+    .bind(t.revoked_at)
+    .bind(t.last_used_at)
+    .bind(t.last_used_address.as_deref())
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -425,6 +425,98 @@ pub enum ErrorCode {
         message = "This change is no longer there."
     )]
     SyncChangeNotFound,
+    // Personal API tokens: issuing and managing them.
+    /// The token's description is too long.
+    #[strum(
+        serialize = "token.description_too_long",
+        message = "The description is too long."
+    )]
+    TokenDescriptionTooLong,
+    /// The token's description contains control characters such as line breaks.
+    #[strum(
+        serialize = "token.description_invalid",
+        message = "The description cannot contain line breaks or control characters."
+    )]
+    TokenDescriptionInvalid,
+    /// The token's description contains an invisible format character.
+    #[strum(
+        serialize = "token.description_invisible_chars",
+        message = "The description contains an invisible character, such as a text-direction mark. Type it again without it."
+    )]
+    TokenDescriptionInvisibleChars,
+    /// The expiry date is not a date.
+    #[strum(
+        serialize = "token.expiry_invalid",
+        message = "Choose the date the token expires."
+    )]
+    TokenExpiryInvalid,
+    /// The expiry date has passed (or is today's end already).
+    #[strum(
+        serialize = "token.expiry_past",
+        message = "The expiry date must be in the future."
+    )]
+    TokenExpiryPast,
+    /// The expiry date is further ahead than allowed.
+    #[strum(
+        serialize = "token.expiry_too_far",
+        message = "The expiry date is too far ahead."
+    )]
+    TokenExpiryTooFar,
+    /// No token has this id.
+    #[strum(serialize = "token.not_found", message = "This token does not exist.")]
+    TokenNotFound,
+    /// The token was revoked or has expired, so it can no longer change.
+    #[strum(
+        serialize = "token.withdrawn",
+        message = "This token was revoked or has expired and can no longer be changed."
+    )]
+    TokenWithdrawn,
+    /// An active token is removed before it was revoked.
+    #[strum(
+        serialize = "token.still_active",
+        message = "Revoke the token before removing it."
+    )]
+    TokenStillActive,
+    /// Tokens are issued on a device linked to a server only (they open its API).
+    #[strum(
+        serialize = "token.needs_server",
+        message = "Personal API tokens open the API of an Acure server. Connect this profile to a server first."
+    )]
+    TokenNeedsServer,
+    /// The user has as many tokens as allowed.
+    #[strum(
+        serialize = "token.too_many",
+        message = "You have too many tokens. Remove some you no longer use."
+    )]
+    TokenTooMany,
+    // The public API, authenticated by personal tokens.
+    /// The bearer token is not a personal token, or its checksum is wrong.
+    #[strum(
+        serialize = "token.malformed",
+        message = "The token is not a valid Acure Profile token. Check that it was copied whole."
+    )]
+    TokenMalformed,
+    /// No active token matches (unknown, or its user is disabled).
+    #[strum(serialize = "token.invalid", message = "The token is not valid.")]
+    TokenInvalid,
+    /// The token was revoked.
+    #[strum(serialize = "token.revoked", message = "The token was revoked.")]
+    TokenRevoked,
+    /// The token has expired.
+    #[strum(serialize = "token.expired", message = "The token has expired.")]
+    TokenExpired,
+    /// A read token was used for a change.
+    #[strum(
+        serialize = "token.scope_insufficient",
+        message = "This token may only read. Issue a token with the Write scope to make changes."
+    )]
+    TokenScopeInsufficient,
+    /// Too many requests with one token; the next must wait.
+    #[strum(
+        serialize = "request.rate_limited",
+        message = "Too many requests. Try again in a moment."
+    )]
+    RequestRateLimited,
 }
 
 impl ErrorCode {

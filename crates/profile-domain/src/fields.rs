@@ -15,6 +15,8 @@ pub const EMAIL_MAX_CHARS: usize = 254;
 pub const ORGANIZATION_MAX_CHARS: usize = 200;
 /// The most characters a phone number may be typed with (spaces and dashes included).
 pub const PHONE_MAX_CHARS: usize = 32;
+/// The most characters an API token's description may have.
+pub const TOKEN_DESCRIPTION_MAX_CHARS: usize = 200;
 
 fn too_long(code: ErrorCode, field: &'static str, max: usize) -> ValidationError {
     ValidationError::new(code, field).with("max", max)
@@ -85,32 +87,64 @@ pub fn email(raw: &str) -> Result<Option<String>, ValidationError> {
     Ok(Some(email.to_owned()))
 }
 
+/// The codes a free-text rule refuses with.
+struct TextCodes {
+    too_long: ErrorCode,
+    control: ErrorCode,
+    invisible: ErrorCode,
+}
+
+/// Optional free text: trimmed, at most `max` characters, no control or invisible
+/// characters; empty gives `None`.
+fn optional_text(
+    raw: &str,
+    field: &'static str,
+    max: usize,
+    codes: TextCodes,
+) -> Result<Option<String>, ValidationError> {
+    let text = raw.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > max {
+        return Err(too_long(codes.too_long, field, max));
+    }
+    if text.chars().any(char::is_control) {
+        return Err(ValidationError::new(codes.control, field));
+    }
+    visible(text, codes.invisible, field)?;
+    Ok(Some(text.to_owned()))
+}
+
 /// An optional organization name: at most [`ORGANIZATION_MAX_CHARS`], no control or invisible
 /// characters.
 pub fn organization(raw: &str) -> Result<Option<String>, ValidationError> {
-    let org = raw.trim();
-    if org.is_empty() {
-        return Ok(None);
-    }
-    if org.chars().count() > ORGANIZATION_MAX_CHARS {
-        return Err(too_long(
-            ErrorCode::ProfileOrganizationTooLong,
-            "organization",
-            ORGANIZATION_MAX_CHARS,
-        ));
-    }
-    if org.chars().any(char::is_control) {
-        return Err(ValidationError::new(
-            ErrorCode::ProfileOrganizationInvalid,
-            "organization",
-        ));
-    }
-    visible(
-        org,
-        ErrorCode::ProfileOrganizationInvisibleChars,
+    optional_text(
+        raw,
         "organization",
-    )?;
-    Ok(Some(org.to_owned()))
+        ORGANIZATION_MAX_CHARS,
+        TextCodes {
+            too_long: ErrorCode::ProfileOrganizationTooLong,
+            control: ErrorCode::ProfileOrganizationInvalid,
+            invisible: ErrorCode::ProfileOrganizationInvisibleChars,
+        },
+    )
+}
+
+/// An API token's optional description: at most [`TOKEN_DESCRIPTION_MAX_CHARS`], no control
+/// or invisible characters; empty when none was given.
+pub fn token_description(raw: &str) -> Result<String, ValidationError> {
+    optional_text(
+        raw,
+        "description",
+        TOKEN_DESCRIPTION_MAX_CHARS,
+        TextCodes {
+            too_long: ErrorCode::TokenDescriptionTooLong,
+            control: ErrorCode::TokenDescriptionInvalid,
+            invisible: ErrorCode::TokenDescriptionInvisibleChars,
+        },
+    )
+    .map(Option::unwrap_or_default)
 }
 
 /// An optional phone number in international form, stored as E.164 (`+79123456789`).

@@ -1,7 +1,7 @@
 //! Acure Profile domain: what the app and the server must agree on, with no I/O.
 //!
 //! Field rules, languages, time zones, password rules and hashing, device facts, stored
-//! avatar checks, ids, the clock and randomness handles, error codes and the named
+//! avatar checks, the API token format, ids, the clock and randomness handles, error codes and the named
 //! mutations. Neither sqlx nor tokio nor Tauri is a dependency: the app's local store and
 //! the server each persist what these pure functions decide.
 
@@ -20,6 +20,7 @@ pub mod state;
 pub mod sync;
 pub mod text;
 pub mod time_zone;
+pub mod token;
 
 pub use clock::{Clock, ManualClock, SystemClock};
 pub use device::DeviceInfo;

@@ -3,6 +3,7 @@
 
 use crate::device::DeviceInfo;
 use crate::language::Language;
+use crate::token::{TokenScope, Withdrawal};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use uuid::Uuid;
@@ -16,6 +17,9 @@ pub struct UserState {
     pub credential: Option<Credential>,
     /// Every session by id, ended ones included.
     pub sessions: BTreeMap<Uuid, SessionRecord>,
+    /// Every personal API token by id, withdrawn ones included until removed.
+    #[serde(default)]
+    pub tokens: BTreeMap<Uuid, TokenRecord>,
 }
 
 /// The profile's fields.
@@ -127,5 +131,54 @@ impl SessionRecord {
         self.ended_at = Some(now_ms);
         self.end_reason = Some(reason);
         true
+    }
+}
+
+/// A personal API token as every device and the server know it: never its text, only the
+/// SHA-256 of it and a display prefix.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenRecord {
+    /// Its id.
+    pub id: Uuid,
+    /// Lowercase hex SHA-256 of the token's text.
+    pub sha256: String,
+    /// `acp_` and the first random characters, to tell tokens apart.
+    pub prefix: String,
+    /// What it may do.
+    pub scope: TokenScope,
+    /// The person's note of what it is for; may be empty.
+    pub description: String,
+    /// When it was issued (applied), ms since the epoch.
+    pub created_at: i64,
+    /// When it stops working; `None` for a token valid until revoked.
+    pub expires_at: Option<i64>,
+    /// When it was revoked, if it was; revocation is final.
+    pub revoked_at: Option<i64>,
+    /// When the server last saw it used (written by the server, at most once a minute).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_at: Option<i64>,
+    /// The address it was last used from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub last_used_address: Option<String>,
+}
+
+impl TokenRecord {
+    /// Whether and why it no longer works at `now_ms`, with when that happened; a revoked
+    /// token that had expired before counts as expired.
+    pub fn withdrawn(&self, now_ms: i64) -> Option<(Withdrawal, i64)> {
+        let expired = self.expires_at.filter(|&at| at <= now_ms);
+        match (self.revoked_at, expired) {
+            (Some(revoked), Some(expired)) if expired < revoked => {
+                Some((Withdrawal::Expired, expired))
+            }
+            (Some(revoked), _) => Some((Withdrawal::Revoked, revoked)),
+            (None, Some(expired)) => Some((Withdrawal::Expired, expired)),
+            (None, None) => None,
+        }
+    }
+
+    /// Whether it opens the API at `now_ms`.
+    pub fn is_active(&self, now_ms: i64) -> bool {
+        self.withdrawn(now_ms).is_none()
     }
 }

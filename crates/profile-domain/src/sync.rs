@@ -2,7 +2,7 @@
 //! server: push mutations in `seq` order, pull the whole synced snapshot when it changed.
 
 use crate::error::WireCode;
-use crate::state::{ProfileRecord, SessionRecord, UserState};
+use crate::state::{ProfileRecord, SessionRecord, TokenRecord, UserState};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -139,6 +139,9 @@ pub struct Snapshot {
     pub profile: ProfileRecord,
     /// Every session of the user, ended ones included.
     pub sessions: Vec<SessionRecord>,
+    /// Every personal API token of the user (by hash), withdrawn ones until removed.
+    #[serde(default)]
+    pub tokens: Vec<TokenRecord>,
 }
 
 impl Snapshot {
@@ -148,6 +151,7 @@ impl Snapshot {
             profile: Some(self.profile),
             credential: None,
             sessions: self.sessions.into_iter().map(|s| (s.id, s)).collect(),
+            tokens: self.tokens.into_iter().map(|t| (t.id, t)).collect(),
         }
     }
 }

@@ -250,7 +250,7 @@ fn an_avatar_is_named_by_its_hash_and_its_bytes_travel_in_the_change() {
 
 #[test]
 fn names_are_written_once_and_every_one_decodes() {
-    assert_eq!(Mutation::NAMES.len(), 8);
+    assert_eq!(Mutation::NAMES.len(), 12);
     for name in Mutation::NAMES {
         let decoded = Mutation::decode(name, "{}");
         // Arguments are missing, so decoding fails on a field, never on the name.

@@ -1,6 +1,8 @@
 //! The command line: `serve`, and `user …` for administrators.
 
-use crate::config::{ConfigError, DatabaseConfig, Limits, ServeConfig, DEFAULT_LISTEN};
+use crate::config::{
+    ConfigError, DatabaseConfig, Limits, ServeConfig, API_REQUESTS_PER_SECOND, DEFAULT_LISTEN,
+};
 use crate::domain::{fields, password_hash, password_rules, Clock, Env, Password, SystemClock};
 use crate::error::ServerError;
 use crate::store::{self, email_key, NewUser, Store};
@@ -69,6 +71,10 @@ pub struct ServeArgs {
     /// Take the client address from X-Forwarded-For (only behind a proxy that sets it).
     #[arg(long)]
     pub trust_proxy: bool,
+    /// Public API requests per second one personal token may make (bursts of 5 s worth).
+    #[arg(long, env = "PROFILE_SERVER_API_RATE", default_value_t = API_REQUESTS_PER_SECOND,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub api_rate: u32,
 }
 
 /// `user …`.
@@ -140,7 +146,10 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             let config = ServeConfig {
                 listen: args.listen,
                 trust_proxy: args.trust_proxy,
-                limits: Limits::default(),
+                limits: Limits {
+                    api_requests_per_second: args.api_rate,
+                    ..Limits::default()
+                },
             };
             tracing::info!(%database, "database ready");
             crate::serve(store.clone(), Arc::new(SystemClock), config).await

@@ -16,6 +16,9 @@ pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 /// Sign-ins verified at once per instance (each holds 19 MiB of Argon2 memory); more are
 /// refused with `auth.throttled` rather than queued.
 pub const SIGN_IN_CONCURRENCY: usize = 8;
+/// Public API requests one personal token may make per second, sustained; bursts of five
+/// seconds' worth are let through at once.
+pub const API_REQUESTS_PER_SECOND: u32 = 20;
 
 /// Where the data lives.
 #[derive(Clone, PartialEq, Eq)]
@@ -117,6 +120,8 @@ pub struct Limits {
     pub timeout: Duration,
     /// Sign-ins verified at once.
     pub sign_in_concurrency: usize,
+    /// Public API requests per second per personal token (sustained).
+    pub api_requests_per_second: u32,
 }
 
 impl Default for Limits {
@@ -125,6 +130,7 @@ impl Default for Limits {
             body_bytes: BODY_LIMIT_BYTES,
             timeout: REQUEST_TIMEOUT,
             sign_in_concurrency: SIGN_IN_CONCURRENCY,
+            api_requests_per_second: API_REQUESTS_PER_SECOND,
         }
     }
 }

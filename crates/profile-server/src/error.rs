@@ -61,6 +61,19 @@ pub enum ServerError {
     /// The request took longer than allowed.
     #[error("timed out")]
     Timeout,
+    /// A personal token that is not one (shape or checksum), unknown, revoked, expired, or
+    /// of a disabled user: `code` says which.
+    #[error("personal token refused: {0}")]
+    TokenRefused(ErrorCode),
+    /// A read token was used for a change.
+    #[error("token scope insufficient")]
+    ScopeInsufficient,
+    /// Too many requests with one token; the next must wait.
+    #[error("rate limited for {retry_after_ms} ms")]
+    RateLimited {
+        /// How long to wait, in ms.
+        retry_after_ms: i64,
+    },
     /// The storage failed.
     #[error("storage failure: {0}")]
     Store(#[source] StoreError),
@@ -101,6 +114,9 @@ impl ServerError {
             Self::NotFound => ErrorCode::RequestNotFound,
             Self::MethodNotAllowed => ErrorCode::RequestMethodNotAllowed,
             Self::Timeout => ErrorCode::RequestTimeout,
+            Self::TokenRefused(code) => *code,
+            Self::ScopeInsufficient => ErrorCode::TokenScopeInsufficient,
+            Self::RateLimited { .. } => ErrorCode::RequestRateLimited,
             Self::Store(_) | Self::Hashing(_) => ErrorCode::Internal,
         }
     }
@@ -119,7 +135,7 @@ impl ServerError {
     pub fn params(&self) -> Map<String, Value> {
         match self {
             Self::Invalid(e) => e.params.clone(),
-            Self::Throttled { retry_after_ms } => {
+            Self::Throttled { retry_after_ms } | Self::RateLimited { retry_after_ms } => {
                 let mut params = Map::new();
                 params.insert(
                     "wait_seconds".into(),

@@ -256,6 +256,50 @@ pub fn apply_pushed(
     }
 }
 
+/// What the applied mutations of one transaction changed, for the store to write back.
+#[derive(Debug, Clone, Default)]
+pub struct Written {
+    /// The profile row.
+    pub profile: bool,
+    /// Profile fields, whose versions move.
+    pub fields: std::collections::BTreeSet<&'static str>,
+    /// Tokens created, changed or removed.
+    pub tokens: std::collections::BTreeSet<Uuid>,
+}
+
+impl Written {
+    /// Adds what `change` changed.
+    pub fn note(&mut self, change: &Change) {
+        self.profile |= change.profile;
+        self.fields.extend(change.profile_fields.iter().copied());
+        self.tokens.extend(change.tokens.iter().copied());
+    }
+}
+
+/// Applies `mutation` made through the public API with personal token `token_id` at `now_ms`
+/// (server clock). The API has no cookie: its write is the latest by definition, so it
+/// records no conflict, but it owns the fields it wrote, so a device's stale change that
+/// overwrites them later is recorded as one.
+pub fn apply_by_token(
+    sync: &mut SyncState,
+    mutation: &Mutation,
+    token_id: Uuid,
+    now_ms: i64,
+) -> Result<Change, ValidationError> {
+    email_unchanged(mutation, sync.state.profile.as_ref())?;
+    let ctx = ApplyCtx {
+        actor: Actor::Token(token_id),
+        now_ms,
+    };
+    let change = mutation.apply(&mut sync.state, &ctx)?;
+    sync.version += 1;
+    for field in &change.profile_fields {
+        sync.field_versions
+            .insert((*field).to_owned(), (sync.version, token_id));
+    }
+    Ok(change)
+}
+
 /// The e-mail address is the account's sign-in name on a server, so a push may not change
 /// it (that needs a verified change, not built yet); repeating the current one is fine.
 fn email_unchanged(
@@ -312,8 +356,7 @@ mod tests {
                     created_at: 1,
                     updated_at: 1,
                 }),
-                credential: None,
-                sessions: BTreeMap::new(),
+                ..UserState::default()
             },
             version: 10,
             field_versions: BTreeMap::new(),

@@ -17,6 +17,7 @@ use profile_core::server::{
     ServerSignIn, SignInResult, SyncReview, SyncRunner, SyncState,
 };
 use profile_core::sync::{Reply, SyncClient, SyncError, SyncOutcome, Transport, TransportError};
+use profile_core::tokens::{ExpiryChoice, TokenRequest, TokenScope};
 use profile_core::{
     AccountState, AccountStore, CoreError, DeviceInfo, Env, ErrorCode, FirstRun, Language,
     Mutation, Password, ProfileChanges, ProfileSet, ProfileStore, SignedIn,
@@ -48,6 +49,7 @@ both_backends!(
     ending_this_session_offline_reaches_the_server_at_the_next_sign_in,
     another_accounts_unsent_changes_are_dropped_only_when_the_person_agrees,
     a_conflict_recorded_after_the_last_pull_is_shown_after_signing_in_again,
+    a_token_issued_offline_opens_the_api_once_synced_and_closes_when_revoked,
 );
 
 const EMAIL: &str = "anna@example.com";
@@ -2003,4 +2005,125 @@ async fn a_sign_in_stopped_after_keeping_its_secret_leaves_no_secret_behind() {
     let session = app.client_id().await.unwrap();
     app.link.forget_unjoined().await.unwrap();
     assert_eq!(app.keychain.accounts(), vec![format!("session:{session}")]);
+}
+
+// ---------------------------------------------------------------------------------------
+// 12. Personal API tokens: issued in the app, used with a plain HTTP client.
+
+/// `GET /api/v1/profile` with `token`, as a script would: the status and the name read.
+async fn api_get(served: &Served, token: &str) -> (u16, Value) {
+    let answer = reqwest::Client::new()
+        .get(format!("{}/api/v1/profile", served.url()))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap();
+    let status = answer.status().as_u16();
+    (status, answer.json().await.unwrap_or(Value::Null))
+}
+
+async fn a_token_issued_offline_opens_the_api_once_synced_and_closes_when_revoked(
+    backend: Backend,
+) {
+    let served = Served::start(backend).await;
+    served.add_user(EMAIL, "Server Anna").await;
+    let app = App::new("Anna's laptop").await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    app.sync().await.unwrap();
+
+    // Issued offline: the token exists on the device, marked pending, and opens nothing yet.
+    served.stop().await;
+    let issued = app
+        .me()
+        .await
+        .issue_token(TokenRequest {
+            description: "nightly export".into(),
+            scope: TokenScope::Read,
+            expiry: ExpiryChoice::Never,
+        })
+        .await
+        .unwrap();
+    let text = issued.token.expose().to_owned();
+    assert!(issued.view.activation_pending);
+    assert_eq!(issued.view.prefix, &text[..8]);
+    served.restart().await;
+    assert_eq!(api_get(&served, &text).await.0, 401, "not applied yet");
+
+    // Synced: a plain HTTP client reads the profile with it, and the use shows on the device.
+    app.sync().await.unwrap();
+    let (status, body) = api_get(&served, &text).await;
+    assert_eq!((status, body["name"].as_str()), (200, Some("Server Anna")));
+    app.sync().await.unwrap();
+    let lists = app.me().await.tokens(Language::En).await.unwrap();
+    assert_eq!(lists.active.len(), 1);
+    let listed = &lists.active[0];
+    assert!(!listed.activation_pending);
+    assert_eq!(listed.last_used_address.as_deref(), Some("127.0.0.1"));
+    assert!(listed.last_used_text.is_some());
+
+    // Revoked offline: «revoking…» until synced; then the next request is refused.
+    served.stop().await;
+    app.me().await.revoke_token(issued.view.id).await.unwrap();
+    let lists = app.me().await.tokens(Language::En).await.unwrap();
+    assert!(lists.withdrawn.is_empty() || lists.active.is_empty());
+    let revoked = lists.withdrawn.first().or(lists.active.first()).unwrap();
+    assert!(revoked.revoke_pending);
+    served.restart().await;
+    assert_eq!(
+        api_get(&served, &text).await.0,
+        200,
+        "still works until the sync"
+    );
+    app.sync().await.unwrap();
+    let (status, body) = api_get(&served, &text).await;
+    assert_eq!(
+        (status, body["code"].as_str()),
+        (401, Some("token.revoked"))
+    );
+    let lists = app.me().await.tokens(Language::En).await.unwrap();
+    assert_eq!(lists.withdrawn.len(), 1);
+    assert!(!lists.withdrawn[0].revoke_pending);
+
+    // Removed: gone from the device and from the server.
+    app.me().await.remove_token(issued.view.id).await.unwrap();
+    app.sync().await.unwrap();
+    let lists = app.me().await.tokens(Language::En).await.unwrap();
+    assert!(lists.active.is_empty() && lists.withdrawn.is_empty());
+    assert_eq!(api_get(&served, &text).await.1["code"], "token.invalid");
+
+    // The token's text is nowhere at rest: not in the device's store or WAL, not in the
+    // server's database.
+    assert!(!app.store_holds(&text));
+    assert!(!app.store_holds(&text[4..]));
+    if let Some(path) = &served.server.db.sqlite_path {
+        for suffix in ["", "-wal"] {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            let bytes = std::fs::read(&name).unwrap_or_default();
+            assert!(
+                !bytes.windows(text.len()).any(|w| w == text.as_bytes()),
+                "{name:?}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_local_profile_issues_no_token() {
+    let app = App::new("Anna's laptop").await;
+    app.create_local_account("Anna").await;
+    let queued = app.count("SELECT COUNT(*) FROM outbox").await;
+    let err = app
+        .me()
+        .await
+        .issue_token(TokenRequest {
+            description: String::new(),
+            scope: TokenScope::Write,
+            expiry: ExpiryChoice::Never,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(refusal(err), (ErrorCode::TokenNeedsServer, None));
+    assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, queued);
+    assert_eq!(app.count("SELECT COUNT(*) FROM api_token").await, 0);
 }

@@ -2,7 +2,8 @@
 //! SQLite store and the real sync client, the real server router in process, and a network
 //! that drops requests, drops answers after the server committed, duplicates and reorders
 //! them, and partitions a device; devices also crash between a local commit and its push.
-//! Random profile edits, avatar changes, session ends and password changes.
+//! Random profile edits, avatar changes, session ends, password changes and token changes
+//! (issue, edit, revoke, remove).
 //!
 //! After the faults heal, within 5 rounds every device equals the server's snapshot, the
 //! server logs exactly one row per (session, seq), every change a device saw acknowledged
@@ -21,7 +22,9 @@ use axum::Router;
 use common::{postgres_url, Backend, TestDb, START_MS};
 use http_body_util::BodyExt;
 use profile_core::avatar::EncodedImage;
+use profile_core::security::SignedIn;
 use profile_core::sync::{SyncClient, SyncError, Transport, TransportError};
+use profile_core::tokens::{ExpiryChoice, TokenEdit, TokenRequest, TokenScope, TokenView};
 use profile_core::{
     AccountStore, Env, Language, ManualClock, Mutation, ProfileChanges, ProfileSet, ProfileStore,
     Randomness,
@@ -29,6 +32,7 @@ use profile_core::{
 use profile_domain::state::UserState;
 use profile_domain::sync::{PullRequest, PullResponse, PushRequest, PushResponse, PROTOCOL};
 use profile_domain::WireError;
+use profile_domain::{Clock, ErrorCode};
 use profile_server::config::Limits;
 use profile_server::http::{router, AppState};
 use profile_server::store::{PostgresStore, Store};
@@ -449,7 +453,11 @@ fn avatar(colour: u8) -> EncodedImage {
 
 /// What must agree between a device and the server: the profile and the sessions, without
 /// «last active» (the server writes it on use without a new version).
-fn comparable(state: &UserState) -> (Option<String>, Vec<(Uuid, Option<i64>)>) {
+/// A state as compared across devices: the profile and tokens as JSON, sessions by when
+/// they ended.
+type Comparable = (Option<String>, Vec<(Uuid, Option<i64>)>, String);
+
+fn comparable(state: &UserState) -> Comparable {
     let profile = state
         .profile
         .as_ref()
@@ -459,7 +467,70 @@ fn comparable(state: &UserState) -> (Option<String>, Vec<(Uuid, Option<i64>)>) {
         .values()
         .map(|s| (s.id, s.ended_at))
         .collect();
-    (profile, sessions)
+    (
+        profile,
+        sessions,
+        serde_json::to_string(&state.tokens).unwrap(),
+    )
+}
+
+/// One random token change on a signed-in device: issue, edit, revoke or remove. A refusal
+/// the device's own copy makes (the token was revoked, removed or is still active there)
+/// is an outcome, not a failure.
+async fn token_step(me: &SignedIn, rng: &mut StdRng, now_ms: i64) -> Result<(), String> {
+    let lists = me
+        .tokens(Language::En)
+        .await
+        .map_err(|e| format!("tokens: {e:?}"))?;
+    let pick = |list: &[TokenView], rng: &mut StdRng| {
+        (!list.is_empty()).then(|| list[rng.gen_range(0..list.len())].id)
+    };
+    let done = match rng.gen_range(0..4) {
+        0 => me
+            .issue_token(TokenRequest {
+                description: ["ci", "backup", ""][rng.gen_range(0..3)].into(),
+                scope: [TokenScope::Read, TokenScope::Write][rng.gen_range(0..2)],
+                expiry: ExpiryChoice::Never,
+            })
+            .await
+            .map(drop),
+        1 => match pick(&lists.active, rng) {
+            Some(id) => me
+                .edit_token(
+                    id,
+                    TokenEdit {
+                        description: Some(format!("edited at {now_ms}")),
+                        expiry: None,
+                    },
+                )
+                .await
+                .map(drop),
+            None => Ok(()),
+        },
+        2 => match pick(&lists.active, rng) {
+            Some(id) => me.revoke_token(id).await,
+            None => Ok(()),
+        },
+        _ => match pick(&lists.withdrawn, rng) {
+            Some(id) => me.remove_token(id).await,
+            None => Ok(()),
+        },
+    };
+    match done {
+        Ok(()) => Ok(()),
+        Err(e)
+            if [
+                ErrorCode::TokenWithdrawn,
+                ErrorCode::TokenNotFound,
+                ErrorCode::TokenStillActive,
+                ErrorCode::TokenTooMany,
+            ]
+            .contains(&e.code()) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(format!("token change: {e:?}")),
+    }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -582,6 +653,14 @@ async fn run_seed(seed: u64, server: &Server) -> Result<(), String> {
             80..=87 => {
                 let p = &devices[d].net.partitioned;
                 p.store(!p.load(Ordering::SeqCst), Ordering::SeqCst);
+            }
+            88..=95 => {
+                if let Ok(me) = devices[d].accounts.signed_in(&devices[d].profiles).await {
+                    let now = devices[d].clock.now_ms();
+                    token_step(&me, &mut rng, now)
+                        .await
+                        .map_err(|e| format!("step {step}: device {d}: {e}"))?;
+                }
             }
             _ => {}
         }

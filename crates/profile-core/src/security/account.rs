@@ -399,6 +399,11 @@ impl AccountStore {
             .collect())
     }
 
+    /// The personal API tokens, changed through this store's log.
+    pub(crate) fn token_store(&self) -> crate::tokens::TokenStore {
+        crate::tokens::TokenStore::new(self.db.clone(), self.log.clone(), self.env.clone())
+    }
+
     /// Every session: active ones first (most recently active first), then ended ones.
     pub async fn sessions(&self) -> Result<Vec<Session>, CoreError> {
         let mut conn = self.db.pool().acquire().await?;

@@ -9,6 +9,7 @@ use crate::error::{CoreError, ErrorCode, ValidationError};
 use crate::language::Language;
 use crate::profile::Profile;
 use crate::store::{ProfileChanges, ProfileStore};
+use crate::tokens::{IssuedToken, TokenEdit, TokenId, TokenLists, TokenRequest, TokenView};
 
 /// Someone signed in on this device, with the session they are signed in with.
 ///
@@ -104,6 +105,48 @@ impl SignedIn {
     pub async fn end_other_sessions(&self) -> Result<(), CoreError> {
         self.still().await?;
         self.accounts.end_active_as(self.session_id, false).await
+    }
+
+    /// Every personal API token as the API Access tab shows it.
+    pub async fn tokens(&self, language: Language) -> Result<TokenLists, CoreError> {
+        self.still().await?;
+        self.accounts.token_store().lists(language).await
+    }
+
+    /// Issues a personal API token (on a device linked to a server only).
+    pub async fn issue_token(&self, request: TokenRequest) -> Result<IssuedToken, CoreError> {
+        self.still().await?;
+        self.accounts
+            .token_store()
+            .issue(self.session_id, request)
+            .await
+    }
+
+    /// Changes an active token's description or expiry.
+    pub async fn edit_token(&self, id: TokenId, edit: TokenEdit) -> Result<TokenView, CoreError> {
+        self.still().await?;
+        self.accounts
+            .token_store()
+            .edit(self.session_id, id, edit)
+            .await
+    }
+
+    /// Revokes a token for good.
+    pub async fn revoke_token(&self, id: TokenId) -> Result<(), CoreError> {
+        self.still().await?;
+        self.accounts
+            .token_store()
+            .revoke(self.session_id, id)
+            .await
+    }
+
+    /// Removes a withdrawn token.
+    pub async fn remove_token(&self, id: TokenId) -> Result<(), CoreError> {
+        self.still().await?;
+        self.accounts
+            .token_store()
+            .remove(self.session_id, id)
+            .await
     }
 
     /// Ends every active session, this device's own too, which signs it out.

@@ -151,6 +151,7 @@ pub(crate) async fn replace_synced(
     let change = Change {
         profile: true,
         sessions: state.sessions.keys().copied().collect(),
+        tokens: state.tokens.keys().copied().collect(),
         blob,
         ..Change::default()
     };

@@ -62,4 +62,7 @@ pub struct Change {
     pub sessions: Vec<Uuid>,
     /// A picture to store by its hash.
     pub blob: Option<Blob>,
+    /// Tokens created, changed or removed (a store writes the row, or deletes it when the
+    /// state no longer has the token).
+    pub tokens: Vec<Uuid>,
 }

@@ -11,12 +11,14 @@ mod context;
 mod password;
 mod profile;
 mod session;
+mod token;
 
 pub use avatar::{sha256_hex, AvatarRemove, AvatarSet, Blob};
 pub use context::{Actor, ApplyCtx, Change};
 pub use password::{PasswordChange, PasswordSet};
 pub use profile::{ProfileCreate, ProfileField, ProfileSet};
 pub use session::{SessionEnd, SessionStart};
+pub use token::{Expiry, TokenCreate, TokenRemove, TokenRevoke, TokenUpdate};
 
 use crate::error::{ErrorCode, ValidationError};
 use crate::state::UserState;
@@ -96,6 +98,14 @@ mutations! {
     "session.start" => SessionStart(SessionStart),
     /// Ends a session.
     "session.end" => SessionEnd(SessionEnd),
+    /// Issues a personal API token (by its hash).
+    "token.create" => TokenCreate(TokenCreate),
+    /// Changes an active token's description or expiry.
+    "token.update" => TokenUpdate(TokenUpdate),
+    /// Revokes a token for good.
+    "token.revoke" => TokenRevoke(TokenRevoke),
+    /// Removes a withdrawn token.
+    "token.remove" => TokenRemove(TokenRemove),
 }
 
 impl Mutation {
@@ -106,13 +116,28 @@ impl Mutation {
     }
 
     /// Whether `actor` may make this kind of change at all. A device's session makes
-    /// neither profiles, first passwords nor sessions: the server does (DESIGN.md §6).
+    /// neither profiles, first passwords nor sessions: the server does (DESIGN.md §6); a
+    /// personal token changes the profile only.
     pub fn allowed_for(&self, actor: &Actor) -> Result<(), Rejection> {
         let device_made = matches!(
             self,
             Self::ProfileCreate(_) | Self::PasswordSet(_) | Self::SessionStart(_)
         );
         if device_made && matches!(actor, Actor::Session(_) | Actor::Token(_)) {
+            return Err(ValidationError::general(ErrorCode::MutationNotAllowed));
+        }
+        // A personal token opens the public API's data, never what guards the account:
+        // sessions, passwords and tokens themselves (DESIGN.md §7).
+        let guards_account = matches!(
+            self,
+            Self::PasswordChange(_)
+                | Self::SessionEnd(_)
+                | Self::TokenCreate(_)
+                | Self::TokenUpdate(_)
+                | Self::TokenRevoke(_)
+                | Self::TokenRemove(_)
+        );
+        if guards_account && matches!(actor, Actor::Token(_)) {
             return Err(ValidationError::general(ErrorCode::MutationNotAllowed));
         }
         Ok(())

@@ -15,11 +15,12 @@ impl ServerError {
             Self::RequestInvalid { .. } | Self::ProtocolMismatch => StatusCode::BAD_REQUEST,
             Self::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::InvalidCredentials | Self::AuthRequired | Self::SessionRevoked => {
-                StatusCode::UNAUTHORIZED
-            }
-            Self::Throttled { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::CurrentPasswordWrong => StatusCode::FORBIDDEN,
+            Self::InvalidCredentials
+            | Self::AuthRequired
+            | Self::SessionRevoked
+            | Self::TokenRefused(_) => StatusCode::UNAUTHORIZED,
+            Self::Throttled { .. } | Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
+            Self::CurrentPasswordWrong | Self::ScopeInsufficient => StatusCode::FORBIDDEN,
             Self::PasswordChangedElsewhere | Self::UserExists => StatusCode::CONFLICT,
             Self::UserNotFound | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
@@ -52,7 +53,7 @@ impl IntoResponse for ServerError {
         let mut response = (self.status(), Json(self.body())).into_response();
         let headers = response.headers_mut();
         match &self {
-            Self::Throttled { retry_after_ms } => {
+            Self::Throttled { retry_after_ms } | Self::RateLimited { retry_after_ms } => {
                 headers.insert(
                     header::RETRY_AFTER,
                     HeaderValue::from(retry_after_secs(*retry_after_ms)),
@@ -60,6 +61,23 @@ impl IntoResponse for ServerError {
             }
             Self::AuthRequired | Self::SessionRevoked => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            }
+            // RFC 6750 §3: what was wrong with the bearer token.
+            Self::TokenRefused(_) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(
+                        r#"Bearer realm="acure-profile", error="invalid_token""#,
+                    ),
+                );
+            }
+            Self::ScopeInsufficient => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(
+                        r#"Bearer realm="acure-profile", error="insufficient_scope", scope="write""#,
+                    ),
+                );
             }
             _ => {}
         }

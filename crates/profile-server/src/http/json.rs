@@ -25,29 +25,56 @@ where
     type Rejection = ServerError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        if !declares_json(&req) {
-            return Err(ServerError::UnsupportedMediaType);
+        read_json(req, state, true).await.map(ApiJson)
+    }
+}
+
+/// A JSON request body of type `T` for the public API: checked like [`ApiJson`] but with
+/// no `"protocol"` (the version is in the path, `/api/v1`).
+#[derive(Debug)]
+pub struct PublicJson<T>(pub T);
+
+impl<T, S> FromRequest<S> for PublicJson<T>
+where
+    T: DeserializeOwned,
+    S: Send + Sync,
+{
+    type Rejection = ServerError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        read_json(req, state, false).await.map(PublicJson)
+    }
+}
+
+async fn read_json<T: DeserializeOwned, S: Send + Sync>(
+    req: Request,
+    state: &S,
+    protocol: bool,
+) -> Result<T, ServerError> {
+    if !declares_json(&req) {
+        return Err(ServerError::UnsupportedMediaType);
+    }
+    let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ServerError::TooLarge
+        } else {
+            ServerError::RequestInvalid { field: None }
         }
-        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
-            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ServerError::TooLarge
-            } else {
-                ServerError::RequestInvalid { field: None }
-            }
-        })?;
-        let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(&bytes) else {
-            return Err(ServerError::RequestInvalid { field: None });
-        };
+    })?;
+    let Ok(Value::Object(mut object)) = serde_json::from_slice::<Value>(&bytes) else {
+        return Err(ServerError::RequestInvalid { field: None });
+    };
+    if protocol {
         match object.remove("protocol") {
             Some(Value::Number(n)) if n.as_u64() == Some(u64::from(PROTOCOL)) => {}
             _ => return Err(ServerError::ProtocolMismatch),
         }
-        serde_path_to_error::deserialize(Value::Object(object))
-            .map(ApiJson)
-            .map_err(|err| ServerError::RequestInvalid {
-                field: field_at_fault(&err),
-            })
     }
+    serde_path_to_error::deserialize(Value::Object(object)).map_err(|err| {
+        ServerError::RequestInvalid {
+            field: field_at_fault(&err),
+        }
+    })
 }
 
 fn declares_json(req: &Request) -> bool {

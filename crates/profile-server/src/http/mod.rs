@@ -1,6 +1,7 @@
 //! The HTTP surface: one module per group of endpoints, the shared state and the layers
 //! every request passes through.
 
+pub mod api;
 pub mod auth;
 pub mod error;
 pub mod health;
@@ -40,6 +41,7 @@ struct Inner {
     /// the answer takes as long as for a known one.
     dummy_hash: String,
     sign_in_permits: Arc<Semaphore>,
+    api_rate: api::TokenRateLimiter,
 }
 
 impl AppState {
@@ -75,6 +77,7 @@ impl AppState {
                 trust_proxy,
                 dummy_hash,
                 sign_in_permits: Arc::new(Semaphore::new(limits.sign_in_concurrency.max(1))),
+                api_rate: api::TokenRateLimiter::new(limits.api_requests_per_second),
             }),
         })
     }
@@ -92,6 +95,11 @@ impl AppState {
     /// Now, ms since the epoch.
     pub fn now(&self) -> i64 {
         self.inner.env.now_ms()
+    }
+
+    /// The public API's per-token rate limit.
+    pub fn api_rate(&self) -> &api::TokenRateLimiter {
+        &self.inner.api_rate
     }
 
     fn dummy_hash(&self) -> &str {
@@ -122,6 +130,7 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/blobs/{sha256}", get(sync::blob))
         .merge(sign_in)
+        .merge(api::router(state.clone()))
         .fallback(|| async { ServerError::NotFound })
         .method_not_allowed_fallback(|| async { ServerError::MethodNotAllowed })
         .layer(middleware::from_fn(run_detached))

@@ -15,8 +15,12 @@ pub use sqlite::SqliteStore;
 use crate::config::DatabaseConfig;
 use crate::sync::PreparedMutation;
 use async_trait::async_trait;
+use profile_domain::error::ValidationError;
+use profile_domain::state::{ProfileRecord, TokenRecord};
 use profile_domain::sync::{PullRequest, PullResponse, PushResponse};
+use profile_domain::Mutation;
 use std::sync::Arc;
+use uuid::Uuid;
 
 /// A storage failure, or an answer the caller acts on.
 #[derive(Debug, thiserror::Error)]
@@ -312,6 +316,50 @@ pub trait Store: Send + Sync + 'static {
     ) -> Result<PullResponse, StoreError>;
     /// The user's avatar blob with this SHA-256, if they have one.
     async fn blob(&self, user_id: &str, sha256: &str) -> Result<Option<StoredBlob>, StoreError>;
+
+    /// The personal token whose text has this SHA-256, with its user.
+    async fn token_by_hash(&self, sha256: &str) -> Result<Option<TokenAuth>, StoreError>;
+    /// Notes a token's use unless it was noted since `stale_before`; a noted use moves the
+    /// user's version, so devices show it at their next pull.
+    async fn note_token_use(&self, use_: &TokenUse) -> Result<(), StoreError>;
+    /// The user's profile.
+    async fn profile(&self, user_id: &str) -> Result<Option<ProfileRecord>, StoreError>;
+    /// Applies `mutation` made through the public API with token `token_id`, in one
+    /// transaction with the user's row locked: the profile after it, or the domain's
+    /// refusal (nothing written). [`StoreError::UserNotFound`] if the user is disabled.
+    async fn apply_as_token(
+        &self,
+        user_id: &str,
+        token_id: Uuid,
+        mutation: &Mutation,
+        now: i64,
+    ) -> Result<Result<ProfileRecord, ValidationError>, StoreError>;
+}
+
+/// A personal token found by its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TokenAuth {
+    /// The token as the domain knows it.
+    pub token: TokenRecord,
+    /// Whose it is.
+    pub user_id: String,
+    /// When its user was disabled, if so.
+    pub user_disabled_at: Option<i64>,
+}
+
+/// One use of a token, to note.
+#[derive(Debug, Clone)]
+pub struct TokenUse {
+    /// The token.
+    pub token_id: String,
+    /// Its user (whose version moves).
+    pub user_id: String,
+    /// The client address seen.
+    pub address: Option<String>,
+    /// Now, ms.
+    pub now: i64,
+    /// A use noted before this is stale and noted again.
+    pub stale_before: i64,
 }
 
 /// Picture bytes stored under their SHA-256.

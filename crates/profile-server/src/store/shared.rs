@@ -11,6 +11,7 @@ use crate::sync::{FirstUse, Logged, SyncState};
 use profile_domain::language::Language;
 use profile_domain::state::{self, AvatarRef, ProfileRecord, UserState};
 use profile_domain::sync::{Conflict, MutationResult, MutationStatus};
+use profile_domain::token::TokenScope;
 use profile_domain::DeviceInfo;
 
 /// The columns of [`User`](super::User), in its field order.
@@ -139,6 +140,43 @@ pub(super) const CONFLICTS_AFTER: &str = "SELECT id, field, overwritten, applied
 
 pub(super) const BLOB: &str = "SELECT mime, bytes FROM blobs WHERE user_id = $1 AND sha256 = $2";
 
+/// The columns of [`TokenRow`], in its field order.
+const TOKEN_COLUMNS: &str = "id, sha256, prefix, scope, description, created_at, expires_at, \
+    revoked_at, last_used_at, last_used_address";
+
+pub(super) fn tokens_of_sql() -> String {
+    format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE user_id = $1 ORDER BY created_at, id")
+}
+
+/// A token by the SHA-256 of its text, with its user and whether that user is disabled.
+pub(super) fn token_by_hash_sql() -> String {
+    let columns = TOKEN_COLUMNS
+        .split(", ")
+        .map(|c| format!("t.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT {columns}, t.user_id, u.disabled_at FROM tokens t \
+         JOIN users u ON u.id = t.user_id WHERE t.sha256 = $1"
+    )
+}
+
+/// Whether any user's token has this SHA-256.
+pub(super) const TOKEN_HASH_TAKEN: &str = "SELECT id FROM tokens WHERE sha256 = $1";
+
+/// Writes a token's synced columns (never its last use: that is the server's own).
+pub(super) const UPSERT_TOKEN: &str = "INSERT INTO tokens (id, user_id, sha256, prefix, scope, \
+    description, created_at, expires_at, revoked_at) \
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+    ON CONFLICT (id) DO UPDATE SET description = excluded.description, \
+    expires_at = excluded.expires_at, revoked_at = excluded.revoked_at";
+
+pub(super) const DELETE_TOKEN: &str = "DELETE FROM tokens WHERE id = $1 AND user_id = $2";
+
+/// Notes a token's use, unless it was noted since `$4`.
+pub(super) const NOTE_TOKEN_USE: &str = "UPDATE tokens SET last_used_at = $2, \
+    last_used_address = $3 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $4)";
+
 /// A user's synced fields as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct SyncUser {
@@ -191,6 +229,76 @@ pub(super) type ConflictRow = (
     i64,
     i64,
 );
+
+/// A token row: id, sha256, prefix, scope, description, created_at, expires_at,
+/// revoked_at, last_used_at, last_used_address.
+pub(super) type TokenRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+/// A token row followed by its user's id and when that user was disabled.
+pub(super) type TokenAuthRow = (
+    String,
+    String,
+    String,
+    String,
+    String,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+    String,
+    Option<i64>,
+);
+
+/// A stored token as the domain sees it.
+pub(super) fn token_of(row: TokenRow) -> Result<state::TokenRecord, StoreError> {
+    let (
+        id,
+        sha256,
+        prefix,
+        scope,
+        description,
+        created_at,
+        expires_at,
+        revoked_at,
+        last_used_at,
+        last_used_address,
+    ) = row;
+    Ok(state::TokenRecord {
+        id: uuid(&id)?,
+        sha256,
+        prefix,
+        scope: TokenScope::parse(&scope)
+            .ok_or_else(|| StoreError::Corrupt(format!("token scope {scope:?}")))?,
+        description,
+        created_at,
+        expires_at,
+        revoked_at,
+        last_used_at,
+        last_used_address,
+    })
+}
+
+/// A token found by its hash, with its user.
+pub(super) fn token_auth_of(row: TokenAuthRow) -> Result<super::TokenAuth, StoreError> {
+    let (a, b, c, d, e, f, g, h, i, j, user_id, user_disabled_at) = row;
+    Ok(super::TokenAuth {
+        token: token_of((a, b, c, d, e, f, g, h, i, j))?,
+        user_id,
+        user_disabled_at,
+    })
+}
 
 fn uuid(text: &str) -> Result<uuid::Uuid, StoreError> {
     uuid::Uuid::parse_str(text).map_err(|_| StoreError::Corrupt(format!("id {text:?}")))
@@ -248,16 +356,20 @@ pub(super) fn session_of(row: super::SessionRecord) -> Result<state::SessionReco
 pub(super) fn sync_state(
     user: &SyncUser,
     sessions: Vec<super::SessionRecord>,
+    tokens: Vec<TokenRow>,
     field_versions: Vec<(String, i64, String)>,
 ) -> Result<SyncState, StoreError> {
     let mut state = UserState {
         profile: Some(profile_of(user)?),
-        credential: None,
-        sessions: Default::default(),
+        ..UserState::default()
     };
     for row in sessions {
         let session = session_of(row)?;
         state.sessions.insert(session.id, session);
+    }
+    for row in tokens {
+        let token = token_of(row)?;
+        state.tokens.insert(token.id, token);
     }
     let field_versions = field_versions
         .into_iter()
@@ -660,19 +772,9 @@ macro_rules! impl_store {
                         .await?
                         .filter(|u: &shared::SyncUser| u.disabled_at.is_none())
                         .ok_or(StoreError::SessionEnded)?;
-                let sessions: Vec<SessionRecord> = sqlx::query_as(shared::SESSIONS_OF)
-                    .bind(user_id)
-                    .fetch_all(&mut *tx)
-                    .await?;
-                let field_versions: Vec<(String, i64, String)> =
-                    sqlx::query_as(shared::FIELD_VERSIONS)
-                        .bind(user_id)
-                        .fetch_all(&mut *tx)
-                        .await?;
-                let mut sync = shared::sync_state(&user, sessions, field_versions)?;
+                let mut sync = Self::load_sync_state(&mut tx, &user).await?;
                 let mut results = Vec::with_capacity(batch.len());
-                let mut profile_changed = false;
-                let mut written_fields = std::collections::BTreeSet::new();
+                let mut written = $crate::sync::Written::default();
                 for pushed in batch {
                     if pushed.seq <= last_seq {
                         let row: Option<shared::LoggedRow> = sqlx::query_as(shared::LOGGED_RESULT)
@@ -700,6 +802,11 @@ macro_rules! impl_store {
                         Some(row) => {
                             $crate::sync::reused_id(pushed, user_id, shared::first_use_of(row)?)
                         }
+                        None if Self::token_hash_taken(&mut tx, pushed).await? => {
+                            Outcome::Rejected($crate::domain::ValidationError::general(
+                                $crate::domain::ErrorCode::RequestInvalid,
+                            ))
+                        }
                         None => apply_pushed(&mut sync, pushed, session, now),
                     };
                     if let Outcome::Applied {
@@ -708,8 +815,7 @@ macro_rules! impl_store {
                         version,
                     } = &outcome
                     {
-                        profile_changed |= change.profile;
-                        written_fields.extend(change.profile_fields.iter().copied());
+                        written.note(change);
                         for ended in &change.sessions {
                             let Some(record) = sync.state.sessions.get(ended) else {
                                 continue;
@@ -777,41 +883,7 @@ macro_rules! impl_store {
                         break;
                     }
                 }
-                if profile_changed {
-                    let profile = sync.state.profile.as_ref().ok_or_else(|| {
-                        StoreError::Corrupt("a profile change left no profile".into())
-                    })?;
-                    sqlx::query(shared::SET_PROFILE)
-                        .bind(user_id)
-                        .bind(&profile.name)
-                        .bind(profile.language.code())
-                        .bind(&profile.organization)
-                        .bind(&profile.phone)
-                        .bind(&profile.time_zone)
-                        .bind(profile.avatar.as_ref().map(|a| a.sha256.as_str()))
-                        .bind(profile.avatar.as_ref().map(|a| a.mime.as_str()))
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                if sync.version != user.version {
-                    sqlx::query(shared::SET_VERSION)
-                        .bind(user_id)
-                        .bind(sync.version)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                }
-                for field in written_fields {
-                    if let Some((version, by)) = sync.field_versions.get(field) {
-                        sqlx::query(shared::SET_FIELD_VERSION)
-                            .bind(user_id)
-                            .bind(field)
-                            .bind(*version)
-                            .bind(by.to_string())
-                            .execute(&mut *tx)
-                            .await?;
-                    }
-                }
+                Self::write_back(&mut tx, user_id, &sync, user.version, &written, now).await?;
                 sqlx::query(shared::SET_LAST_SEQ)
                     .bind(session_id)
                     .bind(last_seq)
@@ -848,11 +920,19 @@ macro_rules! impl_store {
                         .bind(user_id)
                         .fetch_all(&mut *tx)
                         .await?;
+                    let tokens: Vec<shared::TokenRow> = sqlx::query_as(&shared::tokens_of_sql())
+                        .bind(user_id)
+                        .fetch_all(&mut *tx)
+                        .await?;
                     Some(profile_domain::sync::Snapshot {
                         profile: shared::profile_of(&user)?,
                         sessions: sessions
                             .into_iter()
                             .map(shared::session_of)
+                            .collect::<Result<_, _>>()?,
+                        tokens: tokens
+                            .into_iter()
+                            .map(shared::token_of)
                             .collect::<Result<_, _>>()?,
                     })
                 };
@@ -895,6 +975,92 @@ macro_rules! impl_store {
                 })
             }
 
+            async fn token_by_hash(
+                &self,
+                sha256: &str,
+            ) -> Result<Option<$crate::store::TokenAuth>, StoreError> {
+                let row: Option<shared::TokenAuthRow> =
+                    sqlx::query_as(&shared::token_by_hash_sql())
+                        .bind(sha256)
+                        .fetch_optional(&self.pool)
+                        .await?;
+                row.map(shared::token_auth_of).transpose()
+            }
+
+            async fn note_token_use(
+                &self,
+                use_: &$crate::store::TokenUse,
+            ) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                let noted = sqlx::query(shared::NOTE_TOKEN_USE)
+                    .bind(&use_.token_id)
+                    .bind(use_.now)
+                    .bind(&use_.address)
+                    .bind(use_.stale_before)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                // Devices learn of the use at their next pull, like of any synced change.
+                if noted > 0 {
+                    sqlx::query(shared::BUMP_USER)
+                        .bind(&use_.user_id)
+                        .bind(use_.now)
+                        .execute(&mut *tx)
+                        .await?;
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn profile(
+                &self,
+                user_id: &str,
+            ) -> Result<Option<profile_domain::state::ProfileRecord>, StoreError> {
+                let user: Option<shared::SyncUser> = sqlx::query_as(shared::SYNC_USER)
+                    .bind(user_id)
+                    .fetch_optional(&self.pool)
+                    .await?;
+                user.as_ref().map(shared::profile_of).transpose()
+            }
+
+            async fn apply_as_token(
+                &self,
+                user_id: &str,
+                token_id: uuid::Uuid,
+                mutation: &profile_domain::Mutation,
+                now: i64,
+            ) -> Result<
+                Result<profile_domain::state::ProfileRecord, $crate::domain::ValidationError>,
+                StoreError,
+            > {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(Self::LOCK_USER_SESSIONS)
+                    .bind(user_id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+                let user: shared::SyncUser =
+                    sqlx::query_as(&format!("{}{}", shared::SYNC_USER, Self::FOR_UPDATE))
+                        .bind(user_id)
+                        .fetch_optional(&mut *tx)
+                        .await?
+                        .filter(|u: &shared::SyncUser| u.disabled_at.is_none())
+                        .ok_or(StoreError::UserNotFound)?;
+                let mut sync = Self::load_sync_state(&mut tx, &user).await?;
+                let change = match $crate::sync::apply_by_token(&mut sync, mutation, token_id, now)
+                {
+                    Ok(change) => change,
+                    Err(refusal) => return Ok(Err(refusal)),
+                };
+                let mut written = $crate::sync::Written::default();
+                written.note(&change);
+                Self::write_back(&mut tx, user_id, &sync, user.version, &written, now).await?;
+                tx.commit().await?;
+                sync.state
+                    .profile
+                    .ok_or_else(|| StoreError::Corrupt("a profile change left no profile".into()))
+                    .map(Ok)
+            }
+
             async fn blob(
                 &self,
                 user_id: &str,
@@ -909,6 +1075,116 @@ macro_rules! impl_store {
         }
 
         impl $store {
+            /// The rest of a locked user's state: sessions, tokens and field versions.
+            async fn load_sync_state(
+                tx: &mut sqlx::Transaction<'static, <$store as BackendTypes>::Db>,
+                user: &shared::SyncUser,
+            ) -> Result<$crate::sync::SyncState, StoreError> {
+                let sessions: Vec<SessionRecord> = sqlx::query_as(shared::SESSIONS_OF)
+                    .bind(&user.id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let tokens: Vec<shared::TokenRow> = sqlx::query_as(&shared::tokens_of_sql())
+                    .bind(&user.id)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                let field_versions: Vec<(String, i64, String)> =
+                    sqlx::query_as(shared::FIELD_VERSIONS)
+                        .bind(&user.id)
+                        .fetch_all(&mut **tx)
+                        .await?;
+                shared::sync_state(user, sessions, tokens, field_versions)
+            }
+
+            /// Whether `pushed` issues a token whose hash another user's token has (the
+            /// user's own are the domain's to refuse): never applied, never a failed push.
+            async fn token_hash_taken(
+                tx: &mut sqlx::Transaction<'static, <$store as BackendTypes>::Db>,
+                pushed: &$crate::sync::PreparedMutation,
+            ) -> Result<bool, StoreError> {
+                let Ok(profile_domain::Mutation::TokenCreate(create)) = &pushed.mutation else {
+                    return Ok(false);
+                };
+                let taken: Option<(String,)> = sqlx::query_as(shared::TOKEN_HASH_TAKEN)
+                    .bind(&create.sha256)
+                    .fetch_optional(&mut **tx)
+                    .await?;
+                Ok(taken.is_some_and(|(id,)| id != create.token_id.to_string()))
+            }
+
+            /// Writes what applied mutations changed: the profile, tokens, the user's
+            /// version and the field versions.
+            async fn write_back(
+                tx: &mut sqlx::Transaction<'static, <$store as BackendTypes>::Db>,
+                user_id: &str,
+                sync: &$crate::sync::SyncState,
+                version_before: i64,
+                written: &$crate::sync::Written,
+                now: i64,
+            ) -> Result<(), StoreError> {
+                if written.profile {
+                    let profile = sync.state.profile.as_ref().ok_or_else(|| {
+                        StoreError::Corrupt("a profile change left no profile".into())
+                    })?;
+                    sqlx::query(shared::SET_PROFILE)
+                        .bind(user_id)
+                        .bind(&profile.name)
+                        .bind(profile.language.code())
+                        .bind(&profile.organization)
+                        .bind(&profile.phone)
+                        .bind(&profile.time_zone)
+                        .bind(profile.avatar.as_ref().map(|a| a.sha256.as_str()))
+                        .bind(profile.avatar.as_ref().map(|a| a.mime.as_str()))
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                for id in &written.tokens {
+                    match sync.state.tokens.get(id) {
+                        Some(token) => {
+                            sqlx::query(shared::UPSERT_TOKEN)
+                                .bind(token.id.to_string())
+                                .bind(user_id)
+                                .bind(&token.sha256)
+                                .bind(&token.prefix)
+                                .bind(token.scope.as_str())
+                                .bind(&token.description)
+                                .bind(token.created_at)
+                                .bind(token.expires_at)
+                                .bind(token.revoked_at)
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                        None => {
+                            sqlx::query(shared::DELETE_TOKEN)
+                                .bind(id.to_string())
+                                .bind(user_id)
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                    }
+                }
+                if sync.version != version_before {
+                    sqlx::query(shared::SET_VERSION)
+                        .bind(user_id)
+                        .bind(sync.version)
+                        .bind(now)
+                        .execute(&mut **tx)
+                        .await?;
+                }
+                for field in &written.fields {
+                    if let Some((version, by)) = sync.field_versions.get(*field) {
+                        sqlx::query(shared::SET_FIELD_VERSION)
+                            .bind(user_id)
+                            .bind(*field)
+                            .bind(*version)
+                            .bind(by.to_string())
+                            .execute(&mut **tx)
+                            .await?;
+                    }
+                }
+                Ok(())
+            }
+
             /// Locks the active session `id` (first, by the lock order); returns its user.
             async fn lock_active_session(
                 tx: &mut sqlx::Transaction<'static, <$store as BackendTypes>::Db>,

@@ -192,8 +192,21 @@ impl TestServer {
 
     /// Over an existing database.
     pub async fn over(db: TestDb, trust_proxy: bool, peer: Option<SocketAddr>) -> Self {
+        Self::limited(db, trust_proxy, peer, Limits::default()).await
+    }
+
+    /// Behind a trusted proxy, with `limits`.
+    pub async fn with_limits(backend: Backend, limits: Limits) -> Self {
+        Self::limited(TestDb::new(backend).await, true, None, limits).await
+    }
+
+    async fn limited(
+        db: TestDb,
+        trust_proxy: bool,
+        peer: Option<SocketAddr>,
+        limits: Limits,
+    ) -> Self {
         let clock = Arc::new(ManualClock::at(START_MS));
-        let limits = Limits::default();
         let state = AppState::new(db.store.clone(), clock.clone(), trust_proxy, &limits)
             .await
             .unwrap();
