@@ -28,6 +28,13 @@ fn main() {
         "secret_notice_seen",
         "sync_review",
         "sync_decide",
+        "tokens_list",
+        "token_issue",
+        "token_copy",
+        "token_forget",
+        "token_edit",
+        "token_revoke",
+        "token_remove",
     ]);
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -2,6 +2,7 @@
 
 pub mod args;
 pub mod boot;
+pub mod clock;
 pub mod commands;
 pub mod error;
 pub mod first_run;
@@ -42,6 +43,13 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::server::secret_notice_seen,
         commands::server::sync_review,
         commands::server::sync_decide,
+        commands::tokens::tokens_list,
+        commands::tokens::token_issue,
+        commands::tokens::token_copy,
+        commands::tokens::token_forget,
+        commands::tokens::token_edit,
+        commands::tokens::token_revoke,
+        commands::tokens::token_remove,
     ])
 }
 
@@ -85,6 +93,7 @@ pub fn run() {
         }))
         // Used from Rust only (the avatar picker); the webview is granted nothing of it.
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_clipboard_manager::init())
         .setup(move |app| {
             // On failure the window still opens, and the first command reports which file
             // could not be opened and why, in the user's language; the cause goes to the log.

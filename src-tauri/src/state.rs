@@ -7,7 +7,7 @@ use profile_core::server::{
     OsKeychain, SecretVault, ServerLink, SyncReview, SyncRunner, SyncStatus,
 };
 use profile_core::time_zone::TimeZoneCatalog;
-use profile_core::{AccountStore, CoreError, DeviceInfo, Env, FirstRun, ProfileStore, SignedIn};
+use profile_core::{AccountStore, CoreError, DeviceInfo, FirstRun, ProfileStore, SignedIn};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use tauri::{AppHandle, Manager, Runtime};
@@ -46,6 +46,8 @@ pub struct AppState {
     /// The background sync of the signed-in server session; one at a time, started and
     /// stopped under this lock.
     runner: Mutex<Option<SyncRunner>>,
+    /// The token just issued, while its panel is open (for «Copy»); wiped when it closes.
+    pub shown_token: std::sync::Mutex<Option<profile_core::tokens::ApiToken>>,
 }
 
 impl AppState {
@@ -55,7 +57,7 @@ impl AppState {
         first_run: FirstRun,
         device: DeviceInfo,
     ) -> Result<Self, CoreError> {
-        let env = Env::system();
+        let env = crate::clock::app_env();
         let store = ProfileStore::open(&data_dir.join(DB_FILE), env.clone()).await?;
         let db = store.database().clone();
         let vault = SecretVault::new(Arc::new(OsKeychain), data_dir);
@@ -63,6 +65,7 @@ impl AppState {
             link: ServerLink::new(db.clone(), env.clone(), vault),
             review: SyncReview::new(db, env.clone()),
             runner: Mutex::new(None),
+            shown_token: std::sync::Mutex::new(None),
             account: AccountStore::new(store.database().clone(), env),
             store,
             first_run,

@@ -614,3 +614,44 @@ fn every_catalogue_zone_is_saved_and_described_with_its_time_written_in_rust() {
         );
     }
 }
+
+#[test]
+fn a_local_profile_lists_no_tokens_issues_none_and_bad_arguments_keep_the_error_shape() {
+    let h = harness();
+    let lists = invoke(&h.main, "tokens_list", json!({ "language": "en" })).unwrap();
+    assert_eq!(
+        (&lists["active"], &lists["withdrawn"]),
+        (&json!([]), &json!([]))
+    );
+    let request = json!({ "request": {
+        "description": "ci", "scope": "read", "expiry": { "kind": "never" },
+    } });
+    let refused = invoke(&h.main, "token_issue", request).unwrap_err();
+    assert_eq!(refused["code"], "token.needs_server");
+    // A scope that does not exist, an expiry of no known kind, an id that is no UUID: the
+    // argument is named, in the app's error shape.
+    for (cmd, args, field) in [
+        (
+            "token_issue",
+            json!({ "request": { "scope": "admin", "expiry": { "kind": "never" } } }),
+            "request",
+        ),
+        (
+            "token_issue",
+            json!({ "request": { "scope": "read", "expiry": { "kind": "soon" } } }),
+            "request",
+        ),
+        ("token_revoke", json!({ "id": "not-a-uuid" }), "id"),
+        ("token_edit", json!({ "id": 7, "edit": {} }), "id"),
+    ] {
+        let err = invoke(&h.main, cmd, args).unwrap_err();
+        assert_eq!(
+            (err["code"].as_str(), err["field"].as_str()),
+            (Some("request.invalid"), Some(field)),
+            "{cmd}"
+        );
+    }
+    // No panel is open: there is nothing to copy.
+    let copy = invoke(&h.main, "token_copy", json!({})).unwrap_err();
+    assert_eq!(copy["code"], "token.not_found");
+}

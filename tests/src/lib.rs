@@ -59,6 +59,7 @@ pub struct Device {
     dir: TempDir,
     shots_taken: Arc<AtomicU32>,
     session_bus: Mutex<Option<String>>,
+    extra_env: Mutex<Vec<(String, String)>>,
 }
 
 impl Device {
@@ -68,6 +69,7 @@ impl Device {
             dir: tempfile::Builder::new().prefix("acure-e2e-").tempdir()?,
             shots_taken: Arc::default(),
             session_bus: Mutex::default(),
+            extra_env: Mutex::default(),
         })
     }
 
@@ -110,6 +112,14 @@ impl Device {
         *self.session_bus.lock().unwrap_or_else(|e| e.into_inner()) = address.map(str::to_owned);
     }
 
+    /// Sets `key` to `value` in the app's environment from its next start (e.g. the
+    /// `e2e-clock` build's `ACURE_PROFILE_CLOCK_OFFSET_MS`).
+    pub fn set_env(&self, key: &str, value: &str) {
+        let mut extra = self.extra_env.lock().unwrap_or_else(|e| e.into_inner());
+        extra.retain(|(k, _)| k != key);
+        extra.push((key.to_owned(), value.to_owned()));
+    }
+
     /// The environment the app (and its drivers) run with on this device.
     pub fn app_env(&self, look: &Look) -> Vec<(String, String)> {
         let home = self.home();
@@ -149,6 +159,13 @@ impl Device {
             ("WEBKIT_DISABLE_COMPOSITING_MODE".into(), "1".into()),
         ];
         env.extend(bus.map(|address| ("DBUS_SESSION_BUS_ADDRESS".into(), address)));
+        env.extend(
+            self.extra_env
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .cloned(),
+        );
         env
     }
 }

@@ -131,11 +131,8 @@ async fn russian_applies_at_once_and_persists() -> Result<()> {
     app.wait_text("#tab-api", "Доступ к API").await?;
     app.shot("ru-after-restart").await?;
     app.click("#tab-api").await?;
-    app.wait_text(
-        "#panel-api .empty",
-        "Здесь скоро появятся персональные API-токены.",
-    )
-    .await?;
+    app.wait_text("#tokens-local-title", "Токены открывают API сервера Acure")
+        .await?;
     app.click("#tab-sessions").await?;
     app.wait_text("#sessions-active-title", "Активные сеансы")
         .await?;

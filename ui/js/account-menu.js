@@ -55,6 +55,13 @@ function openSignOut(restart) {
   dialog.showModal();
 }
 
+let connect = () => {};
+
+/** Opens «Connect to a server…» (for a local profile), as the menu does. */
+export function connectToServer() {
+  connect();
+}
+
 /** Wires the menu for `link` (null: a local profile named `profileName`); `restart()`
  * reloads the window once the device's standing changed. */
 export function initAccountMenu(link, profileName, restart) {
@@ -70,7 +77,8 @@ export function initAccountMenu(link, profileName, restart) {
   document.addEventListener('click', (event) => {
     if (!menu.hidden && !menu.contains(event.target) && event.target !== menuButton && !menuButton.contains(event.target)) closeMenu();
   });
-  connectItem.addEventListener('click', () => { closeMenu(); openConnect(profileName(), restart); });
+  connect = () => openConnect(profileName(), restart);
+  connectItem.addEventListener('click', () => { closeMenu(); connect(); });
   signOutItem.addEventListener('click', () => { closeMenu(); openSignOut(restart); });
   document.getElementById('connect-cancel').addEventListener('click', () => document.getElementById('connect-dialog').close());
   document.getElementById('sign-out-cancel').addEventListener('click', () => document.getElementById('sign-out-dialog').close());

@@ -158,3 +158,39 @@ export function syncReview(language) {
 export function syncDecide(id, decision) {
   return invoke('sync_decide', { id, decision });
 }
+
+/** Every personal API token, dates written out in `language`: { active, withdrawn, next_change_at }. */
+export function tokensList(language) {
+  return invoke('tokens_list', { language });
+}
+
+/** Issues a token: { description, scope, expiry: { kind: 'never' } | { kind: 'on', date } }.
+ * Resolves to { token, copied, view }: the text is shown this once. */
+export function tokenIssue(request) {
+  return invoke('token_issue', { request });
+}
+
+/** Puts the token of the open panel on the clipboard again; resolves to whether it worked. */
+export function tokenCopy() {
+  return invoke('token_copy');
+}
+
+/** The panel closed: the app forgets the token's text. */
+export function tokenForget() {
+  return invoke('token_forget');
+}
+
+/** Changes an active token: { description?, expiry? }. */
+export function tokenEdit(id, edit) {
+  return invoke('token_edit', { id, edit });
+}
+
+/** Revokes a token for good. */
+export function tokenRevoke(id) {
+  return invoke('token_revoke', { id });
+}
+
+/** Removes a withdrawn token. */
+export function tokenRemove(id) {
+  return invoke('token_remove', { id });
+}

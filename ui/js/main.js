@@ -13,7 +13,8 @@ import { initTabs } from './tabs.js';
 import { initTimeZone, showTimeZone } from './time-zone.js';
 import { discardEdits, hasUnsavedEdits, initProfileTab, lockEmail, refreshProfile } from './tabs/profile.js';
 import { initSessionsTab, refreshSessions } from './tabs/sessions.js';
-import { initAccountMenu } from './account-menu.js';
+import { connectToServer, initAccountMenu } from './account-menu.js';
+import { initTokensTab, refreshTokens, showTokensFor } from './tabs/tokens.js';
 import { initReviewDialog, openReview } from './review-dialog.js';
 import { initSyncStatus, onLink, onRevision, refreshReviewCount } from './sync-status.js';
 
@@ -62,12 +63,17 @@ function showProfileScreen(profile) {
   setLanguage(profile.language);
   startSection('boot.section_header', () => initHeader(profile));
   startSection('boot.section_tabs', () => initTabs({
-    beforeLeave, onShow: (panelId) => panelId === 'panel-sessions' && refreshSessions(),
+    beforeLeave,
+    onShow: (panelId) => {
+      if (panelId === 'panel-sessions') refreshSessions();
+      if (panelId === 'panel-api') refreshTokens();
+    },
   }));
   startSection('boot.section_details', () => initProfileTab(profile));
   startSection('boot.section_security', () => initSecurity());
   startSection('boot.section_time_zone', () => initTimeZone(profile));
   startSection('boot.section_sessions', () => initSessionsTab({ onSignedOut: signedOut }));
+  startSection('boot.section_tokens', () => initTokensTab({ connect: connectToServer }));
   api.onSignedOut(signedOut);
   startSection('boot.section_sync', startSync);
   renderFailedSections();
@@ -87,6 +93,7 @@ function startSync() {
   const name = () => document.getElementById('header-name').textContent;
   onLink((link) => {
     initAccountMenu(link, name, () => window.location.reload());
+    showTokensFor(link);
     if (!link) return;
     lockEmail();
     if (link.file_notice_due) showSecretNotice();
@@ -101,6 +108,7 @@ function startSync() {
     showLanguage(fresh);
     showTimeZone(fresh);
     refreshSessions();
+    refreshTokens();
   });
   initReviewDialog();
   initSyncStatus(() => openReview(refreshReviewCount)).catch((error) => console.error('sync status', error));

@@ -119,7 +119,7 @@ pub fn test(root: &Path, layers: &[Layer]) -> Result<()> {
 
 /// The app's features that only test and benchmark builds turn on: linted too, since no
 /// default build compiles their code.
-const TEST_FEATURES: &str = "scripted-picks,startup-probe";
+const TEST_FEATURES: &str = "scripted-picks,e2e-clock,startup-probe";
 
 /// Lints the workspace, then the app with its test-only features.
 fn clippy() -> Result<()> {
@@ -150,7 +150,7 @@ fn unit() -> Result<Counts> {
         "acure-profile",
         "--lib",
         "--features",
-        "scripted-picks",
+        "scripted-picks,e2e-clock",
     ]))?;
     counts.passed += featured.passed;
     counts.failed += featured.failed;
@@ -184,7 +184,7 @@ fn end_to_end(root: &Path) -> Result<Counts> {
         "--package",
         "acure-profile",
         "--features",
-        "scripted-picks",
+        "scripted-picks,e2e-clock",
     ]))?;
     // The real server the sync scenarios sign in to, started by the harness per scenario.
     run(cargo().args(["build", "--package", "profile-server"]))?;
@@ -237,7 +237,31 @@ pub fn bench(root: &Path) -> Result<()> {
             ])
             .env("PATH", &path))?;
     }
+    bench_api()?;
     crate::startup::bench(root, crate::startup::DEFAULT_STARTS)
+}
+
+/// The public API next to the same server's `/health`, loaded by wrk, on SQLite and on a
+/// private PostgreSQL (or the one `ACURE_TEST_POSTGRES_URL` names).
+pub fn bench_api() -> Result<()> {
+    let private;
+    let url = match std::env::var(postgres::URL_VAR) {
+        Ok(url) if !url.is_empty() => url,
+        _ => {
+            private = postgres::PrivatePostgres::start()?;
+            private.url().to_owned()
+        }
+    };
+    run(cargo()
+        .args([
+            "run",
+            "--release",
+            "--package",
+            "profile-server",
+            "--example",
+            "api_bench",
+        ])
+        .env(postgres::URL_VAR, url))
 }
 
 /// Builds and starts the app.

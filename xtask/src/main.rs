@@ -3,9 +3,10 @@
 //! - `cargo xtask run`: installs what is missing, builds the app and starts it.
 //! - `cargo xtask test`: installs what is missing and runs every check and test layer (the
 //!   server layer starts a private PostgreSQL for its tests).
-//! - `cargo xtask bench`: installs ImageMagick, libvips, argon2 and Xvfb, then times the avatar
-//!   pipeline and one password hash next to those tools, and the app's start-up, memory and
-//!   size next to a bare Tauri app.
+//! - `cargo xtask bench`: installs ImageMagick, libvips, argon2, wrk and Xvfb, then times the
+//!   avatar pipeline and one password hash next to those tools, the public API next to the
+//!   same server's health check, and the app's start-up, memory and size next to a bare
+//!   Tauri app.
 //! - `cargo xtask icons`: redraws the app icon set in `icons/`.
 
 mod icons;
@@ -18,14 +19,18 @@ mod startup;
 use anyhow::{bail, Result};
 use std::path::PathBuf;
 
-const USAGE: &str = "usage: cargo xtask <run | test [LAYER…] | bench [startup [STARTS]] | icons>
+const USAGE: &str =
+    "usage: cargo xtask <run | test [LAYER…] | bench [api | startup [STARTS]] | icons>
   run            install what is missing, build and start the app
   test           install what is missing, then run every layer:
                  fmt, clippy, unit (workspace tests), server (the server's tests on
                  SQLite and on a private PostgreSQL), e2e (the real app under Xvfb)
   test LAYER…    run only the named layers, e.g. `cargo xtask test e2e`
   bench          time the avatar pipeline (vs ImageMagick, libvips) and a password hash
-                 (vs the argon2 tool), then run `bench startup`; prints figures
+                 (vs the argon2 tool), then run `bench api` and `bench startup`; prints figures
+  bench api      the public API's `GET /api/v1/profile` with a personal token next to the
+                 same server's `/health`, 64 connections (wrk), on SQLite and on a private
+                 PostgreSQL: throughput, p99 and their ratios
   bench startup [STARTS]
                  only the release app next to a bare Tauri app with the same plugins, under
                  Xvfb: start-up to the first screen painted and answering, idle memory (PSS),
@@ -62,6 +67,7 @@ fn real_main() -> Result<()> {
             setup::ensure(setup::Purpose::Bench)?;
             match args.get(1).map(String::as_str) {
                 None => layers::bench(&root),
+                Some("api") => layers::bench_api(),
                 Some("startup") => startup::bench(&root, starts(args.get(2))?),
                 Some(other) => bail!("unknown benchmark {other:?}\n{USAGE}"),
             }

@@ -33,8 +33,9 @@ const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// Debian packages for the end-to-end layer: a virtual display, a session bus,
-/// WebKit's WebDriver, fonts with Cyrillic glyphs, and a throw-away keyring with
-/// `secret-tool` to read it. (Never dbus-x11: it leaves daemons behind.)
+/// WebKit's WebDriver, fonts with Cyrillic glyphs, a throw-away keyring with `secret-tool`
+/// to read it, and `xclip` to read what the app put on the clipboard. (Never dbus-x11: it
+/// leaves daemons behind.)
 const E2E_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -43,14 +44,17 @@ const E2E_PACKAGES: &[&str] = &[
     "fonts-dejavu-core",
     "gnome-keyring",
     "libsecret-tools",
+    "xclip",
 ];
 
 /// Debian packages the benchmarks compare against (avatar: ImageMagick, libvips; password:
-/// the reference Argon2 tool) and the start-up benchmark's virtual display and session bus.
+/// the reference Argon2 tool), the public API's load generator (wrk), and the start-up
+/// benchmark's virtual display and session bus.
 const BENCH_PACKAGES: &[&str] = &[
     "imagemagick",
     "libvips-tools",
     "argon2",
+    "wrk",
     "xvfb",
     "xauth",
     "dbus",

@@ -7,3 +7,4 @@ pub mod security;
 pub mod server;
 pub mod sessions;
 pub mod time_zone;
+pub mod tokens;
