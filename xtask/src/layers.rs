@@ -161,14 +161,7 @@ fn unit() -> Result<Counts> {
 /// The server's tests, on SQLite and on PostgreSQL: a private cluster started for them and
 /// removed afterwards, whatever the outcome, unless `ACURE_TEST_POSTGRES_URL` names one.
 fn server() -> Result<Counts> {
-    let private;
-    let url = match std::env::var(postgres::URL_VAR) {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            private = postgres::PrivatePostgres::start()?;
-            private.url().to_owned()
-        }
-    };
+    let (_private, url) = postgres_url()?;
     run_tests(
         cargo()
             .args(["test", "--package", "profile-server"])
@@ -241,17 +234,23 @@ pub fn bench(root: &Path) -> Result<()> {
     crate::startup::bench(root, crate::startup::DEFAULT_STARTS)
 }
 
+/// The PostgreSQL `ACURE_TEST_POSTGRES_URL` names, else a private cluster started now (kept
+/// running, and removed when the returned guard drops).
+fn postgres_url() -> Result<(Option<postgres::PrivatePostgres>, String)> {
+    match std::env::var(postgres::URL_VAR) {
+        Ok(url) if !url.is_empty() => Ok((None, url)),
+        _ => {
+            let private = postgres::PrivatePostgres::start()?;
+            let url = private.url().to_owned();
+            Ok((Some(private), url))
+        }
+    }
+}
+
 /// The public API next to the same server's `/health`, loaded by wrk, on SQLite and on a
 /// private PostgreSQL (or the one `ACURE_TEST_POSTGRES_URL` names).
 pub fn bench_api() -> Result<()> {
-    let private;
-    let url = match std::env::var(postgres::URL_VAR) {
-        Ok(url) if !url.is_empty() => url,
-        _ => {
-            private = postgres::PrivatePostgres::start()?;
-            private.url().to_owned()
-        }
-    };
+    let (_private, url) = postgres_url()?;
     run(cargo()
         .args([
             "run",

@@ -6,15 +6,16 @@
 //!
 //! `cargo run --release -p profile-server --example api_bench [rounds] [seconds]`
 
+mod bench_db;
+
 use profile_domain::sync::PROTOCOL;
 use profile_domain::token::ApiToken;
 use profile_server::config::Limits;
 use profile_server::domain::{password_hash, Env, SystemClock};
 use profile_server::http::{router, AppState};
-use profile_server::store::{NewUser, PostgresStore, SqliteStore, Store};
+use profile_server::store::{NewUser, SqliteStore, Store};
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
-use sqlx::Connection;
 use std::net::SocketAddr;
 use std::process::Command;
 use std::sync::Arc;
@@ -39,27 +40,11 @@ async fn main() {
     run("SQLite", Arc::new(sqlite), rounds, seconds).await;
     match std::env::var("ACURE_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => {
-            let store = fresh_postgres(&url).await;
+            let store = bench_db::fresh_postgres(&url).await;
             run("PostgreSQL", Arc::new(store), rounds, seconds).await;
         }
         _ => println!("PostgreSQL: skipped (set ACURE_TEST_POSTGRES_URL to a database URL)"),
     }
-}
-
-/// A database of its own beside the one `url` names.
-async fn fresh_postgres(url: &str) -> PostgresStore {
-    let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
-    let mut admin = sqlx::PgConnection::connect(url)
-        .await
-        .expect("connecting to PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("creating the bench database");
-    let (base, _) = url.rsplit_once('/').expect("a URL naming a database");
-    PostgresStore::open(&format!("{base}/{name}"))
-        .await
-        .expect("opening the bench database")
 }
 
 /// One wrk run: requests per second and the 99th percentile latency in ms.

@@ -5,6 +5,8 @@
 //!
 //! `cargo run -p profile-server --example sync_bench [rounds]`
 
+mod bench_db;
+
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
 use axum::Router;
@@ -12,9 +14,8 @@ use http_body_util::BodyExt;
 use profile_server::config::Limits;
 use profile_server::domain::{password_hash, Env, SystemClock};
 use profile_server::http::{router, AppState};
-use profile_server::store::{NewUser, PostgresStore, SqliteStore, Store};
+use profile_server::store::{NewUser, SqliteStore, Store};
 use serde_json::{json, Value};
-use sqlx::Connection;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tower::ServiceExt;
@@ -38,27 +39,11 @@ async fn main() {
     run("SQLite", Arc::new(sqlite), rounds).await;
     match std::env::var("ACURE_TEST_POSTGRES_URL") {
         Ok(url) if !url.is_empty() => {
-            let store = fresh_postgres(&url).await;
+            let store = bench_db::fresh_postgres(&url).await;
             run("PostgreSQL", Arc::new(store), rounds).await;
         }
         _ => println!("PostgreSQL: skipped (set ACURE_TEST_POSTGRES_URL to a database URL)"),
     }
-}
-
-/// A database of its own beside the one `url` names.
-async fn fresh_postgres(url: &str) -> PostgresStore {
-    let name = format!("bench_{}", uuid::Uuid::now_v7().simple());
-    let mut admin = sqlx::PgConnection::connect(url)
-        .await
-        .expect("connecting to PostgreSQL");
-    sqlx::query(&format!("CREATE DATABASE {name}"))
-        .execute(&mut admin)
-        .await
-        .expect("creating the bench database");
-    let (base, _) = url.rsplit_once('/').expect("a URL naming a database");
-    PostgresStore::open(&format!("{base}/{name}"))
-        .await
-        .expect("opening the bench database")
 }
 
 async fn run(label: &str, store: Arc<dyn Store>, rounds: usize) {

@@ -250,21 +250,17 @@ async function run(action) {
   }
 }
 
-async function revokeToken(token) {
+/** Asks `kind` ('revoke' or 'remove') of `token` first, then does it with `action`. */
+async function confirmed(kind, token, action) {
   const yes = await confirmAction({
-    title: 'tokens.confirm_revoke_title', body: 'tokens.confirm_revoke_body',
-    confirm: 'tokens.revoke', cancel: 'tokens.cancel',
+    title: `tokens.confirm_${kind}_title`, body: `tokens.confirm_${kind}_body`,
+    confirm: `tokens.${kind}`, cancel: 'tokens.cancel',
   }, { name: title(token), prefix: `${token.prefix}…` });
-  if (yes) await run(() => api.tokenRevoke(token.id));
+  if (yes) await run(() => action(token.id));
 }
 
-async function removeToken(token) {
-  const yes = await confirmAction({
-    title: 'tokens.confirm_remove_title', body: 'tokens.confirm_remove_body',
-    confirm: 'tokens.remove', cancel: 'tokens.cancel',
-  }, { name: title(token), prefix: `${token.prefix}…` });
-  if (yes) await run(() => api.tokenRemove(token.id));
-}
+const revokeToken = (token) => confirmed('revoke', token, api.tokenRevoke);
+const removeToken = (token) => confirmed('remove', token, api.tokenRemove);
 
 /** Shows the tab for a linked device (`link` set) or explains what tokens need (local). */
 export function showTokensFor(link) {

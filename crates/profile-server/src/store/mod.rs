@@ -322,8 +322,6 @@ pub trait Store: Send + Sync + 'static {
     /// Notes a token's use unless it was noted since `stale_before`; a noted use moves the
     /// user's version, so devices show it at their next pull.
     async fn note_token_use(&self, use_: &TokenUse) -> Result<(), StoreError>;
-    /// The user's profile.
-    async fn profile(&self, user_id: &str) -> Result<Option<ProfileRecord>, StoreError>;
     /// Applies `mutation` made through the public API with token `token_id`, in one
     /// transaction with the user's row locked: the profile after it, or the domain's
     /// refusal (nothing written). [`StoreError::UserNotFound`] if the user is disabled.
@@ -337,7 +335,7 @@ pub trait Store: Send + Sync + 'static {
 }
 
 /// A personal token found by its hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct TokenAuth {
     /// The token as the domain knows it.
     pub token: TokenRecord,
@@ -345,6 +343,8 @@ pub struct TokenAuth {
     pub user_id: String,
     /// When its user was disabled, if so.
     pub user_disabled_at: Option<i64>,
+    /// Its user's profile as it was read with the token.
+    pub profile: ProfileRecord,
 }
 
 /// One use of a token, to note.

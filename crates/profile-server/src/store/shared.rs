@@ -148,16 +148,23 @@ pub(super) fn tokens_of_sql() -> String {
     format!("SELECT {TOKEN_COLUMNS} FROM tokens WHERE user_id = $1 ORDER BY created_at, id")
 }
 
-/// A token by the SHA-256 of its text, with its user and whether that user is disabled.
+/// A token by the SHA-256 of its text, with its user's synced fields ([`TokenAuthRow`]):
+/// one query answers both who calls and, for `GET /api/v1/profile`, what they read.
 pub(super) fn token_by_hash_sql() -> String {
-    let columns = TOKEN_COLUMNS
+    let token = TOKEN_COLUMNS
         .split(", ")
         .map(|c| format!("t.{c}"))
         .collect::<Vec<_>>()
         .join(", ");
+    let user = "id, email, name, language, time_zone, organization, phone, avatar_sha256, \
+        avatar_mime, disabled_at, version, created_at, updated_at"
+        .split(", ")
+        .map(|c| format!("u.{c} AS u_{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
     format!(
-        "SELECT {columns}, t.user_id, u.disabled_at FROM tokens t \
-         JOIN users u ON u.id = t.user_id WHERE t.sha256 = $1"
+        "SELECT {token}, {user} FROM tokens t JOIN users u ON u.id = t.user_id \
+         WHERE t.sha256 = $1"
     )
 }
 
@@ -245,21 +252,33 @@ pub(super) type TokenRow = (
     Option<String>,
 );
 
-/// A token row followed by its user's id and when that user was disabled.
-pub(super) type TokenAuthRow = (
-    String,
-    String,
-    String,
-    String,
-    String,
-    i64,
-    Option<i64>,
-    Option<i64>,
-    Option<i64>,
-    Option<String>,
-    String,
-    Option<i64>,
-);
+/// A token row and its user's synced fields (prefixed `u_`).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub(super) struct TokenAuthRow {
+    pub id: String,
+    pub sha256: String,
+    pub prefix: String,
+    pub scope: String,
+    pub description: String,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub last_used_address: Option<String>,
+    pub u_id: String,
+    pub u_email: String,
+    pub u_name: String,
+    pub u_language: String,
+    pub u_time_zone: String,
+    pub u_organization: Option<String>,
+    pub u_phone: Option<String>,
+    pub u_avatar_sha256: Option<String>,
+    pub u_avatar_mime: Option<String>,
+    pub u_disabled_at: Option<i64>,
+    pub u_version: i64,
+    pub u_created_at: i64,
+    pub u_updated_at: i64,
+}
 
 /// A stored token as the domain sees it.
 pub(super) fn token_of(row: TokenRow) -> Result<state::TokenRecord, StoreError> {
@@ -291,12 +310,39 @@ pub(super) fn token_of(row: TokenRow) -> Result<state::TokenRecord, StoreError> 
 }
 
 /// A token found by its hash, with its user.
-pub(super) fn token_auth_of(row: TokenAuthRow) -> Result<super::TokenAuth, StoreError> {
-    let (a, b, c, d, e, f, g, h, i, j, user_id, user_disabled_at) = row;
+pub(super) fn token_auth_of(r: TokenAuthRow) -> Result<super::TokenAuth, StoreError> {
+    let user = SyncUser {
+        id: r.u_id,
+        email: r.u_email,
+        name: r.u_name,
+        language: r.u_language,
+        time_zone: r.u_time_zone,
+        organization: r.u_organization,
+        phone: r.u_phone,
+        avatar_sha256: r.u_avatar_sha256,
+        avatar_mime: r.u_avatar_mime,
+        disabled_at: r.u_disabled_at,
+        version: r.u_version,
+        created_at: r.u_created_at,
+        updated_at: r.u_updated_at,
+    };
+    let token = token_of((
+        r.id,
+        r.sha256,
+        r.prefix,
+        r.scope,
+        r.description,
+        r.created_at,
+        r.expires_at,
+        r.revoked_at,
+        r.last_used_at,
+        r.last_used_address,
+    ))?;
     Ok(super::TokenAuth {
-        token: token_of((a, b, c, d, e, f, g, h, i, j))?,
-        user_id,
-        user_disabled_at,
+        token,
+        profile: profile_of(&user)?,
+        user_id: user.id,
+        user_disabled_at: user.disabled_at,
     })
 }
 
@@ -1010,17 +1056,6 @@ macro_rules! impl_store {
                 }
                 tx.commit().await?;
                 Ok(())
-            }
-
-            async fn profile(
-                &self,
-                user_id: &str,
-            ) -> Result<Option<profile_domain::state::ProfileRecord>, StoreError> {
-                let user: Option<shared::SyncUser> = sqlx::query_as(shared::SYNC_USER)
-                    .bind(user_id)
-                    .fetch_optional(&self.pool)
-                    .await?;
-                user.as_ref().map(shared::profile_of).transpose()
             }
 
             async fn apply_as_token(

@@ -17,7 +17,7 @@ use axum::extract::{Request, State};
 use axum::http::header;
 use axum::middleware::Next;
 use axum::response::Response;
-use profile_domain::state::TokenRecord;
+use profile_domain::state::{ProfileRecord, TokenRecord};
 use profile_domain::token::{ApiToken, Withdrawal};
 
 /// How often at most a token's last use is written.
@@ -30,6 +30,8 @@ pub struct ApiCaller {
     pub token: TokenRecord,
     /// Its user.
     pub user_id: String,
+    /// The user's profile, read with the token.
+    pub profile: ProfileRecord,
 }
 
 fn refused(code: ErrorCode) -> ServerError {
@@ -95,6 +97,7 @@ pub async fn authenticate(
     req.extensions_mut().insert(ApiCaller {
         token: found.token,
         user_id: found.user_id,
+        profile: found.profile,
     });
     Ok(next.run(req).await)
 }
