@@ -429,6 +429,49 @@ async fn tokens(scenario: &str, look: Look, texts: &Texts) -> Result<()> {
     .await?;
     scroll_to(&app, "tokens-active-title").await?;
     app.shot("removed").await?;
+
+    // Past ten tokens a filter appears (English only: the same code in both languages).
+    if !look.locale.starts_with("ru") {
+        ensure!(
+            app.js("return document.getElementById('tokens-filter-label').hidden")
+                .await?
+                == json!(true),
+            "a filter for two tokens"
+        );
+        for n in 1..=10 {
+            issue(&app, &format!("bulk {n}"), "read", None).await?;
+            close_panel(&app).await?;
+        }
+        app.wait_until(
+            "the filter appears",
+            "return !document.getElementById('tokens-filter-label').hidden",
+        )
+        .await?;
+        app.fill("#tokens-filter", "bulk 7").await?;
+        app.wait_until(
+            "only «bulk 7» is listed",
+            "return document.querySelectorAll('#tokens-active li[data-id]').length === 1 \
+             && document.querySelectorAll('#tokens-withdrawn li[data-id]').length === 0",
+        )
+        .await?;
+        token_id(&app, "tokens-active", "bulk 7")
+            .await?
+            .context("«bulk 7» is shown")?;
+        scroll_to(&app, "tokens-active-title").await?;
+        app.shot("filtered").await?;
+        // Emptied as a person does with the search field's own clear button.
+        app.js(
+            "const f = document.getElementById('tokens-filter'); f.value = ''; \
+             f.dispatchEvent(new Event('input', { bubbles: true })); return true",
+        )
+        .await?;
+        app.wait_until(
+            "every token is listed again",
+            "return document.querySelectorAll('#tokens-active li[data-id]').length === 10 \
+             && document.querySelectorAll('#tokens-withdrawn li[data-id]').length === 1",
+        )
+        .await?;
+    }
     app.quit().await?;
 
     // Neither token's text rests anywhere: the device, its HOME, the server's files.
