@@ -25,6 +25,7 @@ both_backends!(
     last_use_is_noted_at_most_once_a_minute_and_reaches_devices,
     each_token_has_its_own_rate_limit,
     a_token_s_hash_belongs_to_one_user_only,
+    another_users_token_id_cannot_be_taken_to_revive_it,
 );
 
 /// A signed-in device.
@@ -162,7 +163,8 @@ fn expected_api(
     let unauthorized = |code| Err((StatusCode::UNAUTHORIZED, code));
     let reads = matches!(*method, Method::GET | Method::HEAD);
     match kind {
-        Kind::Malformed | Kind::BadChecksum | Kind::Missing => unauthorized("token.malformed"),
+        Kind::Missing => unauthorized("auth.required"),
+        Kind::Malformed | Kind::BadChecksum => unauthorized("token.malformed"),
         Kind::Unknown | Kind::DisabledUser => unauthorized("token.invalid"),
         Kind::Revoked => unauthorized("token.revoked"),
         Kind::Expired => unauthorized("token.expired"),
@@ -263,10 +265,11 @@ async fn every_token_method_and_route_gets_its_expected_answer(backend: Backend)
                         .headers
                         .get(header::WWW_AUTHENTICATE)
                         .expect(&context);
-                    assert!(
-                        challenge.to_str().unwrap().starts_with("Bearer"),
-                        "{context}"
-                    );
+                    let challenge = challenge.to_str().unwrap();
+                    assert!(challenge.starts_with("Bearer realm="), "{context}");
+                    // Without credentials the challenge names no error (RFC 6750 §3.1).
+                    let names_error = challenge.contains("error=");
+                    assert_eq!(names_error, *kind != Kind::Missing, "{context}");
                 }
                 checked += 1;
             }
@@ -532,6 +535,42 @@ async fn each_token_has_its_own_rate_limit(backend: Backend) {
     )
     .await;
     assert_eq!(other.status, StatusCode::OK);
+}
+
+async fn another_users_token_id_cannot_be_taken_to_revive_it(backend: Backend) {
+    let (server, mut anna) = anna(backend, Limits::default()).await;
+    let (text, id) = anna.issue(&server, "write", None).await;
+    let revoked = anna
+        .push(&server, "token.revoke", json!({"token_id": id}))
+        .await;
+    assert_eq!(revoked["status"], "applied");
+    // Eve, who holds Anna's stolen token and read its id, issues "her own" with that id.
+    server.db.add_user("eve@example.com", "Eve", PASSWORD).await;
+    let mut eve = device(&server, "eve@example.com").await;
+    let other = ApiToken::generate(&mut OsRng);
+    let taken = eve
+        .push(
+            &server,
+            "token.create",
+            json!({"token_id": id, "sha256": other.sha256_hex(),
+                   "prefix": other.display_prefix(), "scope": "write"}),
+        )
+        .await;
+    assert_eq!(
+        (taken["status"].as_str(), taken["code"].as_str()),
+        (Some("rejected"), Some("request.invalid"))
+    );
+    let stolen = call(
+        &server,
+        Method::GET,
+        "/api/v1/profile",
+        Some(&text),
+        Value::Null,
+    )
+    .await;
+    stolen.assert_refused(StatusCode::UNAUTHORIZED, "token.revoked");
+    let tokens = anna.pull(&server).await.snapshot.unwrap().tokens;
+    assert!(tokens[0].revoked_at.is_some());
 }
 
 async fn a_token_s_hash_belongs_to_one_user_only(backend: Backend) {

@@ -31,8 +31,8 @@ fn clear_after() -> Duration {
     CLIPBOARD_CLEAR_AFTER
 }
 
-/// A token just issued, for its one-time panel.
-#[derive(Debug, Serialize)]
+/// A token just issued, for its one-time panel (no `Debug`: it holds the text).
+#[derive(Serialize)]
 pub struct IssuedDto {
     /// The text, shown this once.
     pub token: String,
@@ -89,7 +89,8 @@ pub fn token_copy<R: Runtime>(
     Ok(copy(&app, token))
 }
 
-/// The panel closed: the token's text is forgotten (the clipboard keeps its two minutes).
+/// The panel closed, or a page started that shows none: the token's text is forgotten (the
+/// clipboard keeps its two minutes).
 #[tauri::command]
 pub fn token_forget(state: State<'_, AppState>) {
     state

@@ -227,10 +227,15 @@ function openEdit(token) {
   editForm.onsubmit = (event) => {
     event.preventDefault();
     editErrors.submit(async () => {
-      await api.tokenEdit(token.id, {
-        description: document.getElementById('token-edit-description').value,
-        expiry: expiryOf(fieldset),
-      });
+      // Only what changed: an untouched expiry is not recomputed in today's zone, and an
+      // edit made on another device to the other field is not overwritten.
+      const edit = {};
+      const description = document.getElementById('token-edit-description').value;
+      if (description !== token.description) edit.description = description;
+      const expiry = expiryOf(fieldset);
+      const same = expiry.kind === 'never' ? token.expires_at == null : expiry.date === token.expires_on;
+      if (!same) edit.expiry = expiry;
+      if (Object.keys(edit).length) await api.tokenEdit(token.id, edit);
       dialog.close();
       await refreshTokens();
     });
@@ -272,6 +277,8 @@ export function showTokensFor(link) {
 
 /** Wires the form, the panel and the dialogs; `connect()` opens «Connect to a server…». */
 export function initTokensTab({ connect }) {
+  // A new page shows no panel: a token kept for one (before a reload) is forgotten.
+  api.tokenForget().catch((error) => console.warn('forgetting the token', error));
   document.getElementById('tokens-connect').addEventListener('click', () => connect());
   issueErrors = formErrors(form);
   resetIssueExpiry = wireExpiry(form.querySelector('[data-role="expiry"]'));

@@ -3,7 +3,7 @@
 
 use crate::error::CoreError;
 use crate::language::Language;
-use crate::time_zone::{format_datetime, parse_zone};
+use crate::time_zone::{format_date, format_datetime, parse_zone};
 use profile_domain::token::{last_day, TokenScope, Withdrawal};
 use serde::Serialize;
 use sqlx::SqliteConnection;
@@ -29,7 +29,7 @@ pub struct TokenView {
     pub created_text: String,
     /// When it stops working; `None` for never.
     pub expires_at: Option<i64>,
-    /// When it stops working, written out.
+    /// Its last day, written out (it stops working at that day's end).
     pub expires_text: Option<String>,
     /// Its last day (`YYYY-MM-DD` in the profile's zone), for the edit dialog.
     pub expires_on: Option<String>,
@@ -163,7 +163,10 @@ pub(super) async fn lists(
             created_at: record.created_at,
             created_text: text(record.created_at),
             expires_at: record.expires_at,
-            expires_text: record.expires_at.map(text),
+            // The day the person chose: the token stops at its end, the next day's start.
+            expires_text: record
+                .expires_at
+                .map(|at| format_date(at - 1, zone, language)),
             expires_on: record.expires_at.and_then(|at| last_day(at, zone)),
             last_used_at: record.last_used_at,
             last_used_text: record.last_used_at.map(text),

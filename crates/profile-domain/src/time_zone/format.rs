@@ -15,6 +15,16 @@ pub fn format_datetime(ms: i64, zone: ZoneId, language: Language) -> String {
     local.format(pattern).to_string()
 }
 
+/// The calendar day of `ms` in `zone`: `29.11.2026` in Russian, `Nov 29, 2026` in English.
+pub fn format_date(ms: i64, zone: ZoneId, language: Language) -> String {
+    let local = instant(ms).with_timezone(&zone.tz());
+    let pattern = match language {
+        Language::Ru => "%d.%m.%Y",
+        Language::En => "%b %-d, %Y",
+    };
+    local.format(pattern).to_string()
+}
+
 /// The time of day in `zone` as `HH:MM` (24-hour, as shown beside the zone selector).
 pub fn time_of_day(ms: i64, zone: ZoneId) -> String {
     instant(ms)

@@ -10,7 +10,7 @@ mod offset;
 mod search;
 
 pub use catalog::{Entry, TimeZoneCatalog};
-pub use format::{format_datetime, now_in_zone, time_of_day};
+pub use format::{format_date, format_datetime, now_in_zone, time_of_day};
 pub use offset::offset_label;
 
 use crate::error::{ErrorCode, ValidationError};

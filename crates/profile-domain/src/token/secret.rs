@@ -3,7 +3,6 @@
 //! checksum refuses a mistyped one before any lookup.
 
 use rand::{CryptoRng, RngCore};
-use sha2::{Digest, Sha256};
 use zeroize::Zeroizing;
 
 /// What every token starts with.
@@ -76,7 +75,7 @@ impl ApiToken {
 
     /// Lowercase hex SHA-256 of the text: what is stored and looked up.
     pub fn sha256_hex(&self) -> String {
-        sha256_hex(&self.0)
+        crate::mutation::sha256_hex(self.0.as_bytes())
     }
 
     /// The prefix and the first random characters, e.g. `acp_Xy12`: enough to tell tokens
@@ -90,14 +89,6 @@ impl std::fmt::Debug for ApiToken {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("ApiToken(..)")
     }
-}
-
-/// Lowercase hex SHA-256 of a token's text.
-pub(crate) fn sha256_hex(text: &str) -> String {
-    Sha256::digest(text.as_bytes())
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect()
 }
 
 /// Whether `text` has the shape of a display prefix (`acp_` and four base62 characters).

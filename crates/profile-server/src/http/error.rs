@@ -62,7 +62,13 @@ impl IntoResponse for ServerError {
             Self::AuthRequired | Self::SessionRevoked => {
                 headers.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
             }
-            // RFC 6750 §3: what was wrong with the bearer token.
+            // RFC 6750 §3.1: no credentials get a bare challenge, bad ones say why.
+            Self::TokenRefused(ErrorCode::AuthRequired) => {
+                headers.insert(
+                    header::WWW_AUTHENTICATE,
+                    HeaderValue::from_static(r#"Bearer realm="acure-profile""#),
+                );
+            }
             Self::TokenRefused(_) => {
                 headers.insert(
                     header::WWW_AUTHENTICATE,

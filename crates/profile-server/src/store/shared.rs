@@ -168,15 +168,17 @@ pub(super) fn token_by_hash_sql() -> String {
     )
 }
 
-/// Whether any user's token has this SHA-256.
-pub(super) const TOKEN_HASH_TAKEN: &str = "SELECT id FROM tokens WHERE sha256 = $1";
+/// Another user's token with this id or this SHA-256, if any.
+pub(super) const TOKEN_TAKEN_ELSEWHERE: &str =
+    "SELECT id FROM tokens WHERE (id = $1 OR sha256 = $2) AND user_id <> $3";
 
 /// Writes a token's synced columns (never its last use: that is the server's own).
 pub(super) const UPSERT_TOKEN: &str = "INSERT INTO tokens (id, user_id, sha256, prefix, scope, \
     description, created_at, expires_at, revoked_at) \
     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
     ON CONFLICT (id) DO UPDATE SET description = excluded.description, \
-    expires_at = excluded.expires_at, revoked_at = excluded.revoked_at";
+    expires_at = excluded.expires_at, revoked_at = excluded.revoked_at \
+    WHERE tokens.user_id = excluded.user_id";
 
 pub(super) const DELETE_TOKEN: &str = "DELETE FROM tokens WHERE id = $1 AND user_id = $2";
 
@@ -848,7 +850,7 @@ macro_rules! impl_store {
                         Some(row) => {
                             $crate::sync::reused_id(pushed, user_id, shared::first_use_of(row)?)
                         }
-                        None if Self::token_hash_taken(&mut tx, pushed).await? => {
+                        None if Self::token_taken_elsewhere(&mut tx, pushed, user_id).await? => {
                             Outcome::Rejected($crate::domain::ValidationError::general(
                                 $crate::domain::ErrorCode::RequestInvalid,
                             ))
@@ -1038,6 +1040,11 @@ macro_rules! impl_store {
                 use_: &$crate::store::TokenUse,
             ) -> Result<(), StoreError> {
                 let mut tx = self.begin_write().await?;
+                // The user's row first, as every writer takes it before a token's.
+                sqlx::query(Self::LOCK_USER)
+                    .bind(&use_.user_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
                 let noted = sqlx::query(shared::NOTE_TOKEN_USE)
                     .bind(&use_.token_id)
                     .bind(use_.now)
@@ -1081,6 +1088,22 @@ macro_rules! impl_store {
                         .filter(|u: &shared::SyncUser| u.disabled_at.is_none())
                         .ok_or(StoreError::UserNotFound)?;
                 let mut sync = Self::load_sync_state(&mut tx, &user).await?;
+                // Checked again under the lock: a revocation committed since the request's
+                // check wins.
+                let still = sync.state.tokens.get(&token_id).map(|t| t.withdrawn(now));
+                let refused = match still {
+                    None => Some($crate::domain::ErrorCode::TokenInvalid),
+                    Some(Some((profile_domain::token::Withdrawal::Revoked, _))) => {
+                        Some($crate::domain::ErrorCode::TokenRevoked)
+                    }
+                    Some(Some((profile_domain::token::Withdrawal::Expired, _))) => {
+                        Some($crate::domain::ErrorCode::TokenExpired)
+                    }
+                    Some(None) => None,
+                };
+                if let Some(code) = refused {
+                    return Ok(Err($crate::domain::ValidationError::general(code)));
+                }
                 let change = match $crate::sync::apply_by_token(&mut sync, mutation, token_id, now)
                 {
                     Ok(change) => change,
@@ -1131,20 +1154,24 @@ macro_rules! impl_store {
                 shared::sync_state(user, sessions, tokens, field_versions)
             }
 
-            /// Whether `pushed` issues a token whose hash another user's token has (the
-            /// user's own are the domain's to refuse): never applied, never a failed push.
-            async fn token_hash_taken(
+            /// Whether `pushed` issues a token whose id or hash another user's token has
+            /// (the user's own are the domain's to refuse): never applied, never a failed
+            /// push, and never a way to rewrite someone else's token.
+            async fn token_taken_elsewhere(
                 tx: &mut sqlx::Transaction<'static, <$store as BackendTypes>::Db>,
                 pushed: &$crate::sync::PreparedMutation,
+                user_id: &str,
             ) -> Result<bool, StoreError> {
                 let Ok(profile_domain::Mutation::TokenCreate(create)) = &pushed.mutation else {
                     return Ok(false);
                 };
-                let taken: Option<(String,)> = sqlx::query_as(shared::TOKEN_HASH_TAKEN)
+                let taken: Option<(String,)> = sqlx::query_as(shared::TOKEN_TAKEN_ELSEWHERE)
+                    .bind(create.token_id.to_string())
                     .bind(&create.sha256)
+                    .bind(user_id)
                     .fetch_optional(&mut **tx)
                     .await?;
-                Ok(taken.is_some_and(|(id,)| id != create.token_id.to_string()))
+                Ok(taken.is_some())
             }
 
             /// Writes what applied mutations changed: the profile, tokens, the user's
@@ -1176,7 +1203,7 @@ macro_rules! impl_store {
                 for id in &written.tokens {
                     match sync.state.tokens.get(id) {
                         Some(token) => {
-                            sqlx::query(shared::UPSERT_TOKEN)
+                            let written = sqlx::query(shared::UPSERT_TOKEN)
                                 .bind(token.id.to_string())
                                 .bind(user_id)
                                 .bind(&token.sha256)
@@ -1187,7 +1214,14 @@ macro_rules! impl_store {
                                 .bind(token.expires_at)
                                 .bind(token.revoked_at)
                                 .execute(&mut **tx)
-                                .await?;
+                                .await?
+                                .rows_affected();
+                            if written != 1 {
+                                return Err(StoreError::Corrupt(format!(
+                                    "token {} belongs to another user",
+                                    token.id
+                                )));
+                            }
                         }
                         None => {
                             sqlx::query(shared::DELETE_TOKEN)

@@ -1,6 +1,7 @@
 //! Who calls the public API: `Authorization: Bearer acp_…`, checked in a fixed order so
 //! every refusal is the same for the same token whatever the route.
 //!
+//! 0. no bearer credentials at all → 401 `auth.required` (a bare challenge, RFC 6750 §3.1);
 //! 1. shape and checksum (no lookup for a mistyped token) → 401 `token.malformed`;
 //! 2. lookup by SHA-256: unknown, or of a disabled user → 401 `token.invalid`;
 //! 3. revoked / expired on the server's clock → 401 `token.revoked` / `token.expired`;
@@ -53,7 +54,7 @@ pub async fn authenticate(
         .and_then(|v| v.split_once(' '))
         .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
         .map(|(_, token)| token.trim())
-        .ok_or(refused(ErrorCode::TokenMalformed))?;
+        .ok_or(refused(ErrorCode::AuthRequired))?;
     let token = ApiToken::parse(text).map_err(|_| refused(ErrorCode::TokenMalformed))?;
     let found = state
         .store()

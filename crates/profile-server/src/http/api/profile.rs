@@ -149,6 +149,13 @@ pub async fn patch_profile(
             StoreError::UserNotFound => ServerError::TokenRefused(ErrorCode::TokenInvalid),
             other => other.into(),
         })?;
+    let profile = applied.map_err(|refusal| match refusal.code {
+        // The token was withdrawn while the request waited for the user's lock.
+        code @ (ErrorCode::TokenRevoked | ErrorCode::TokenExpired | ErrorCode::TokenInvalid) => {
+            ServerError::TokenRefused(code)
+        }
+        _ => ServerError::Invalid(refusal),
+    })?;
     tracing::info!(token = %caller.token.id, user = %caller.user_id, "profile changed through the API");
-    Ok(Json(applied?.into()))
+    Ok(Json(profile.into()))
 }
