@@ -41,3 +41,27 @@ mod shifted {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use profile_core::{Clock, SystemClock};
+
+    /// Whatever the environment says, only an `e2e-clock` build moves the clock (the unit
+    /// layer runs this in both builds).
+    #[test]
+    fn only_an_e2e_clock_build_moves_the_clock() {
+        const DAY_MS: i64 = 86_400_000;
+        std::env::set_var(CLOCK_OFFSET_ENV, DAY_MS.to_string());
+        let moved = app_env().now_ms() - SystemClock.now_ms();
+        std::env::remove_var(CLOCK_OFFSET_ENV);
+        if cfg!(feature = "e2e-clock") {
+            assert!(
+                (DAY_MS - 1_000..=DAY_MS + 1_000).contains(&moved),
+                "{moved}"
+            );
+        } else {
+            assert!(moved.abs() < 1_000, "moved by {moved} ms");
+        }
+    }
+}
