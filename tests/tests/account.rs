@@ -160,7 +160,13 @@ async fn life_cycle(scenario: &str, look: Look, texts: &Texts) -> Result<()> {
     app.click("#password-save").await?;
     app.wait_text("#new-password-note", texts.needs_digit)
         .await?;
-    ensure!(!rule_met(&app, "new-password-rules", "digit").await?);
+    // The checklist follows the typing by its own (debounced) check, which may answer after
+    // the save's refusal: it must come to show the missing digit.
+    app.wait_until(
+        "the checklist shows the digit missing",
+        "return document.querySelector('#new-password-rules [data-rule=digit]').dataset.met !== 'true'",
+    )
+    .await?;
     reveal(&app, "#security-form").await?;
     app.shot("password-weak").await?;
     app.paste("#new-password", SECOND).await?;
