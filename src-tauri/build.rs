@@ -35,6 +35,9 @@ fn main() {
         "token_edit",
         "token_revoke",
         "token_remove",
+        "contacts_list",
+        "contact_save",
+        "contact_remove",
     ]);
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

@@ -50,6 +50,9 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::tokens::token_edit,
         commands::tokens::token_revoke,
         commands::tokens::token_remove,
+        commands::channels::contacts_list,
+        commands::channels::contact_save,
+        commands::channels::contact_remove,
     ])
 }
 

@@ -194,3 +194,21 @@ export function tokenRevoke(id) {
 export function tokenRemove(id) {
   return invoke('token_remove', { id });
 }
+
+/** The Notifications tab: { channels: [{ id, name, kind, editable, max_contacts, steps,
+ * test_sender, in_catalog, contacts: [{ id, value, display, enabled, preferred }] }],
+ * catalog_version }, names and steps in `language`. */
+export function contactsList(language) {
+  return invoke('contacts_list', { language });
+}
+
+/** Adds (no `id`) or changes a contact: { channel, id?, value, enabled?, preferred? };
+ * resolves to its channel as listed now. */
+export function contactSave(contact, language) {
+  return invoke('contact_save', { contact, language });
+}
+
+/** Removes a contact; resolves to its channel as listed now (null if it was gone). */
+export function contactRemove(id, language) {
+  return invoke('contact_remove', { id, language });
+}

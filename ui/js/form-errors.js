@@ -70,6 +70,8 @@ export function formErrors(form) {
     render();
     const input = form.querySelector(`[data-field="${refusal.field}"]`);
     input?.focus();
+    // The message sits below its field: bring it into view too, not just the field.
+    noteFor(refusal.field)?.scrollIntoView({ block: 'nearest' });
     if (input?.type === 'password') input.select(); // a wrong password is retyped, not edited
   }
 

@@ -12,6 +12,7 @@ import { discardEdits, hasUnsavedEdits, initProfileTab, lockEmail, refreshProfil
 import { initSessionsTab, refreshSessions } from './tabs/sessions.js';
 import { connectToServer, initAccountMenu } from './account-menu.js';
 import { initTokensTab, refreshTokens, showTokensFor } from './tabs/tokens.js';
+import { initNotificationsTab, refreshContacts, showNotifications } from './tabs/notifications.js';
 import { initReviewDialog, openReview } from './review-dialog.js';
 import { initSyncStatus, onLink, onRevision, refreshReviewCount } from './sync-status.js';
 
@@ -65,6 +66,7 @@ export function showProfileScreen(profile) {
     onShow: (panelId) => {
       if (panelId === 'panel-sessions') refreshSessions();
       if (panelId === 'panel-api') refreshTokens();
+      if (panelId === 'panel-notifications') showNotifications();
     },
   }));
   startSection('boot.section_details', () => initProfileTab(profile));
@@ -72,6 +74,7 @@ export function showProfileScreen(profile) {
   startSection('boot.section_time_zone', () => initTimeZone(profile));
   startSection('boot.section_sessions', () => initSessionsTab({ onSignedOut: signedOut }));
   startSection('boot.section_tokens', () => initTokensTab({ connect: connectToServer }));
+  startSection('boot.section_contacts', initNotificationsTab);
   api.onSignedOut(signedOut);
   startSection('boot.section_sync', startSync);
   renderFailedSections();
@@ -107,6 +110,7 @@ function startSync() {
     showTimeZone(fresh);
     refreshSessions();
     refreshTokens();
+    if (!document.getElementById('panel-notifications').hidden) refreshContacts();
   });
   initReviewDialog();
   initSyncStatus(() => openReview(refreshReviewCount)).catch((error) => console.error('sync status', error));

@@ -6,6 +6,7 @@
 //! [`Env`], so tests decide what "now" is and what "random" returns.
 
 pub mod avatar;
+pub mod contacts;
 pub mod db;
 pub mod error;
 pub mod mutation;

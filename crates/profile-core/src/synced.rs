@@ -6,7 +6,8 @@ use profile_domain::device::DeviceInfo;
 use profile_domain::language::Language;
 use profile_domain::mutation::{Blob, Change};
 use profile_domain::state::{
-    AvatarRef, Credential, EndReason, ProfileRecord, SessionRecord, TokenRecord, UserState,
+    AvatarRef, ContactRecord, Credential, EndReason, ProfileRecord, SessionRecord, TokenRecord,
+    UserState,
 };
 use profile_domain::token::TokenScope;
 use sqlx::SqliteConnection;
@@ -42,6 +43,8 @@ type TokenRow = (
     Option<i64>,
     Option<String>,
 );
+
+type ContactRow = (String, String, String, bool, bool, i64, i64);
 
 type SessionRow = (
     String,
@@ -156,11 +159,33 @@ pub(crate) async fn load(conn: &mut SqliteConnection) -> Result<UserState, CoreE
             },
         );
     }
+    let rows: Vec<ContactRow> = sqlx::query_as(
+        "SELECT id, channel, value, enabled, preferred, created_at, updated_at FROM contact",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    let mut contacts = std::collections::BTreeMap::new();
+    for r in rows {
+        let contact_id = id(&r.0, "contact id")?;
+        contacts.insert(
+            contact_id,
+            ContactRecord {
+                id: contact_id,
+                channel: r.1,
+                value: r.2,
+                enabled: r.3,
+                preferred: r.4,
+                created_at: r.5,
+                updated_at: r.6,
+            },
+        );
+    }
     Ok(UserState {
         profile,
         credential,
         sessions,
         tokens,
+        contacts,
     })
 }
 
@@ -243,6 +268,42 @@ pub(crate) async fn persist(
     for token_id in &change.tokens {
         persist_token(conn, state, *token_id).await?;
     }
+    for contact_id in &change.contacts {
+        persist_contact(conn, state, *contact_id).await?;
+    }
+    Ok(())
+}
+
+/// Writes contact `contact_id` as `state` has it, or deletes it when `state` no longer does.
+async fn persist_contact(
+    conn: &mut SqliteConnection,
+    state: &UserState,
+    contact_id: Uuid,
+) -> Result<(), CoreError> {
+    let Some(c) = state.contacts.get(&contact_id) else {
+        sqlx::query("DELETE FROM contact WHERE id = ?")
+            .bind(contact_id.to_string())
+            .execute(&mut *conn)
+            .await?;
+        return Ok(());
+    };
+    let p = state.profile.as_ref().ok_or(CoreError::ProfileMissing)?;
+    sqlx::query(
+        "INSERT INTO contact (id, profile_id, channel, value, enabled, preferred, created_at, \
+         updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8) \
+         ON CONFLICT (id) DO UPDATE SET value = ?4, enabled = ?5, preferred = ?6, \
+         updated_at = ?8",
+    )
+    .bind(c.id.to_string())
+    .bind(p.id.to_string())
+    .bind(&c.channel)
+    .bind(&c.value)
+    .bind(c.enabled)
+    .bind(c.preferred)
+    .bind(c.created_at)
+    .bind(c.updated_at)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 

@@ -3,7 +3,7 @@
 
 /// Tables a user's devices and the server share, replaced wholesale by a pull; children
 /// before parents, the order to empty them in.
-pub const SYNCED: &[&str] = &["api_token", "session", "profile"];
+pub const SYNCED: &[&str] = &["contact", "api_token", "session", "profile"];
 
 /// Tables that never leave this device.
 pub const DEVICE_LOCAL: &[&str] = &[
@@ -15,4 +15,5 @@ pub const DEVICE_LOCAL: &[&str] = &[
     "avatar_blob",
     "sync_rejection",
     "sync_conflict",
+    "channel_catalog",
 ];

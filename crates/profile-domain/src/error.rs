@@ -511,6 +511,141 @@ pub enum ErrorCode {
         message = "This token may only read. Issue a token with the Write scope to make changes."
     )]
     TokenScopeInsufficient,
+    /// The contact is empty.
+    #[strum(
+        serialize = "contact.value_required",
+        message = "Enter a contact, or use Clear to remove it."
+    )]
+    ContactValueRequired,
+    /// An e-mail contact is malformed.
+    #[strum(
+        serialize = "contact.email_invalid",
+        message = "Enter an e-mail address like name@example.com."
+    )]
+    ContactEmailInvalid,
+    /// An e-mail contact is too long.
+    #[strum(
+        serialize = "contact.email_too_long",
+        message = "The e-mail address is too long."
+    )]
+    ContactEmailTooLong,
+    /// A phone contact is not a possible number.
+    #[strum(
+        serialize = "contact.phone_invalid",
+        message = "This is not a valid mobile number."
+    )]
+    ContactPhoneInvalid,
+    /// A phone contact has no country code.
+    #[strum(
+        serialize = "contact.phone_needs_country_code",
+        message = "Add the country code, e.g. +7 912 345-67-89."
+    )]
+    ContactPhoneNeedsCountryCode,
+    /// A Telegram contact is neither a chat id nor a username.
+    #[strum(
+        serialize = "contact.telegram_invalid",
+        message = "Enter a numeric chat id such as 123456789, or a username such as @anna_petrova."
+    )]
+    ContactTelegramInvalid,
+    /// A Slack contact is not a member id.
+    #[strum(
+        serialize = "contact.slack_invalid",
+        message = "Enter a Slack member ID such as U0123ABCD."
+    )]
+    ContactSlackInvalid,
+    /// A Mattermost contact is not a username.
+    #[strum(
+        serialize = "contact.mattermost_invalid",
+        message = "Enter a Mattermost username such as @anna.petrova."
+    )]
+    ContactMattermostInvalid,
+    /// A Microsoft Teams contact is not an e-mail address or UPN.
+    #[strum(
+        serialize = "contact.upn_invalid",
+        message = "Enter your Microsoft Teams sign-in address, like anna@company.com."
+    )]
+    ContactUpnInvalid,
+    /// A URL contact is not an https address.
+    #[strum(
+        serialize = "contact.url_invalid",
+        message = "Enter an address starting with https://."
+    )]
+    ContactUrlInvalid,
+    /// A free-text contact is too long.
+    #[strum(
+        serialize = "contact.text_too_long",
+        message = "The contact is too long."
+    )]
+    ContactTextTooLong,
+    /// A contact contains control characters.
+    #[strum(
+        serialize = "contact.text_invalid",
+        message = "The contact cannot contain line breaks or control characters."
+    )]
+    ContactTextInvalid,
+    /// A contact contains an invisible format character.
+    #[strum(
+        serialize = "contact.invisible_chars",
+        message = "The contact contains an invisible character, such as a text-direction mark. Type it again without it."
+    )]
+    ContactInvisibleChars,
+    /// The channel already has this contact.
+    #[strum(
+        serialize = "contact.duplicate",
+        message = "This contact is already in the list."
+    )]
+    ContactDuplicate,
+    /// The channel holds no more contacts.
+    #[strum(
+        serialize = "contact.too_many",
+        message = "This channel has as many contacts as it can hold."
+    )]
+    ContactTooMany,
+    /// The contact does not exist (removed elsewhere: a delete wins over an edit).
+    #[strum(
+        serialize = "contact.not_found",
+        message = "This contact was removed, perhaps on another device."
+    )]
+    ContactNotFound,
+    /// The channel is not in the catalog.
+    #[strum(
+        serialize = "contact.channel_unknown",
+        message = "This notification channel is not available."
+    )]
+    ContactChannelUnknown,
+    /// The channel takes a kind of contact this build does not know (a newer server's).
+    #[strum(
+        serialize = "contact.kind_unsupported",
+        message = "This version of the app cannot edit contacts of this channel. Update the app."
+    )]
+    ContactKindUnsupported,
+    /// An administrator's channel definition is malformed.
+    #[strum(
+        serialize = "channel.invalid",
+        message = "The channel definition is not valid."
+    )]
+    ChannelInvalid,
+    /// An added channel's id is taken.
+    #[strum(
+        serialize = "channel.exists",
+        message = "A channel with this id already exists."
+    )]
+    ChannelExists,
+    /// No channel has this id.
+    #[strum(serialize = "channel.not_found", message = "There is no such channel.")]
+    ChannelNotFound,
+    /// A built-in channel was asked to be removed.
+    #[strum(
+        serialize = "channel.built_in",
+        message = "Built-in channels cannot be removed."
+    )]
+    ChannelBuiltIn,
+    /// A public API call only an administrator's token may make.
+    #[strum(
+        serialize = "api.admin_required",
+        message = "Only an administrator's token may do this."
+    )]
+    ApiAdminRequired,
     /// Too many requests with one token; the next must wait.
     #[strum(
         serialize = "request.rate_limited",

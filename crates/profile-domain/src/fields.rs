@@ -52,22 +52,43 @@ pub fn name(raw: &str) -> Result<String, ValidationError> {
     Ok(name.to_owned())
 }
 
+/// The codes an e-mail rule refuses with, so the profile's address and an e-mail contact
+/// share one rule and each names its own error.
+#[derive(Debug, Clone, Copy)]
+pub struct EmailCodes {
+    /// Not a deliverable address.
+    pub invalid: ErrorCode,
+    /// Longer than [`EMAIL_MAX_CHARS`].
+    pub too_long: ErrorCode,
+}
+
+/// The profile's e-mail codes.
+pub const PROFILE_EMAIL: EmailCodes = EmailCodes {
+    invalid: ErrorCode::ProfileEmailInvalid,
+    too_long: ErrorCode::ProfileEmailTooLong,
+};
+
 /// An optional e-mail address with valid syntax and no invisible characters (uniqueness is a
 /// server's to check).
 pub fn email(raw: &str) -> Result<Option<String>, ValidationError> {
+    email_as(raw, "email", PROFILE_EMAIL)
+}
+
+/// The e-mail rule for input `field`, refusing with `codes`.
+pub fn email_as(
+    raw: &str,
+    field: &'static str,
+    codes: EmailCodes,
+) -> Result<Option<String>, ValidationError> {
     let email = raw.trim();
     if email.is_empty() {
         return Ok(None);
     }
     if email.chars().count() > EMAIL_MAX_CHARS {
-        return Err(too_long(
-            ErrorCode::ProfileEmailTooLong,
-            "email",
-            EMAIL_MAX_CHARS,
-        ));
+        return Err(too_long(codes.too_long, field, EMAIL_MAX_CHARS));
     }
     // The library accepts some RFC forms people never mean (no dot in the domain, quoted
-    // local parts with spaces); a profile address must be deliverable on the internet.
+    // local parts with spaces); an address must be deliverable on the internet.
     let plausible = email_address::EmailAddress::parse_with_options(
         email,
         email_address::Options::default()
@@ -79,24 +100,25 @@ pub fn email(raw: &str) -> Result<Option<String>, ValidationError> {
         // address with a U+202E or U+200B in it reads as a different one.
         && text::first_invisible(email).is_none();
     if !plausible {
-        return Err(ValidationError::new(
-            ErrorCode::ProfileEmailInvalid,
-            "email",
-        ));
+        return Err(ValidationError::new(codes.invalid, field));
     }
     Ok(Some(email.to_owned()))
 }
 
 /// The codes a free-text rule refuses with.
-struct TextCodes {
-    too_long: ErrorCode,
-    control: ErrorCode,
-    invisible: ErrorCode,
+#[derive(Debug, Clone, Copy)]
+pub struct TextCodes {
+    /// More characters than allowed.
+    pub too_long: ErrorCode,
+    /// A line break or another control character.
+    pub control: ErrorCode,
+    /// An invisible format character such as a bidi override.
+    pub invisible: ErrorCode,
 }
 
 /// Optional free text: trimmed, at most `max` characters, no control or invisible
 /// characters; empty gives `None`.
-fn optional_text(
+pub fn optional_text(
     raw: &str,
     field: &'static str,
     max: usize,
@@ -147,21 +169,41 @@ pub fn token_description(raw: &str) -> Result<String, ValidationError> {
     .map(Option::unwrap_or_default)
 }
 
+/// The codes a phone rule refuses with.
+#[derive(Debug, Clone, Copy)]
+pub struct PhoneCodes {
+    /// Not a valid number (or too long to be one).
+    pub invalid: ErrorCode,
+    /// A national number without a country code.
+    pub needs_country_code: ErrorCode,
+}
+
+/// The profile's phone codes.
+pub const PROFILE_PHONE: PhoneCodes = PhoneCodes {
+    invalid: ErrorCode::ProfilePhoneInvalid,
+    needs_country_code: ErrorCode::ProfilePhoneNeedsCountryCode,
+};
+
 /// An optional phone number in international form, stored as E.164 (`+79123456789`).
+pub fn phone(raw: &str) -> Result<Option<String>, ValidationError> {
+    phone_as(raw, "phone", PROFILE_PHONE)
+}
+
+/// The phone rule for input `field`, refusing with `codes`.
 ///
 /// A national number without a country code is refused with a hint: we cannot guess the
 /// country, and a wrong guess would store someone else's number.
-pub fn phone(raw: &str) -> Result<Option<String>, ValidationError> {
+pub fn phone_as(
+    raw: &str,
+    field: &'static str,
+    codes: PhoneCodes,
+) -> Result<Option<String>, ValidationError> {
     let phone = raw.trim();
     if phone.is_empty() {
         return Ok(None);
     }
     if phone.chars().count() > PHONE_MAX_CHARS {
-        return Err(too_long(
-            ErrorCode::ProfilePhoneInvalid,
-            "phone",
-            PHONE_MAX_CHARS,
-        ));
+        return Err(too_long(codes.invalid, field, PHONE_MAX_CHARS));
     }
     let international = phone.starts_with('+') || phone.starts_with("00");
     let normalized = phone.strip_prefix("00").map(|rest| format!("+{rest}"));
@@ -170,14 +212,8 @@ pub fn phone(raw: &str) -> Result<Option<String>, ValidationError> {
         Ok(number) if phonenumber::is_valid(&number) => {
             Ok(Some(number.format().mode(Mode::E164).to_string()))
         }
-        _ if !international => Err(ValidationError::new(
-            ErrorCode::ProfilePhoneNeedsCountryCode,
-            "phone",
-        )),
-        _ => Err(ValidationError::new(
-            ErrorCode::ProfilePhoneInvalid,
-            "phone",
-        )),
+        _ if !international => Err(ValidationError::new(codes.needs_country_code, field)),
+        _ => Err(ValidationError::new(codes.invalid, field)),
     }
 }
 

@@ -6,6 +6,7 @@
 //! the server each persist what these pure functions decide.
 
 pub mod avatar;
+pub mod channel;
 pub mod clock;
 pub mod device;
 pub mod env;

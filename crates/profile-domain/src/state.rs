@@ -20,6 +20,9 @@ pub struct UserState {
     /// Every personal API token by id, withdrawn ones included until removed.
     #[serde(default)]
     pub tokens: BTreeMap<Uuid, TokenRecord>,
+    /// Every notification contact by id.
+    #[serde(default)]
+    pub contacts: BTreeMap<Uuid, ContactRecord>,
 }
 
 /// The profile's fields.
@@ -181,4 +184,23 @@ impl TokenRecord {
     pub fn is_active(&self, now_ms: i64) -> bool {
         self.withdrawn(now_ms).is_none()
     }
+}
+
+/// One way to reach the person on one notification channel.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactRecord {
+    /// Its id.
+    pub id: Uuid,
+    /// The catalog channel it belongs to, e.g. `email`.
+    pub channel: String,
+    /// The contact in the stored form its channel's kind gives it.
+    pub value: String,
+    /// Whether notifications go to it; a disabled contact is kept but never used.
+    pub enabled: bool,
+    /// Whether it comes first on its channel (at most one per channel).
+    pub preferred: bool,
+    /// When it was added, ms since the epoch.
+    pub created_at: i64,
+    /// When it last changed.
+    pub updated_at: i64,
 }

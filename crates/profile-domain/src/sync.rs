@@ -1,8 +1,9 @@
 //! The sync protocol's wire types (DESIGN.md §6), shared by the app's sync client and the
 //! server: push mutations in `seq` order, pull the whole synced snapshot when it changed.
 
+use crate::channel::Catalog;
 use crate::error::WireCode;
-use crate::state::{ProfileRecord, SessionRecord, TokenRecord, UserState};
+use crate::state::{ContactRecord, ProfileRecord, SessionRecord, TokenRecord, UserState};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -113,6 +114,9 @@ pub struct PullRequest {
     pub cookie: i64,
     /// The `seq` up to which the client already has results; results after it are sent.
     pub acked_seq: i64,
+    /// The version of the channel catalog the client holds; 0 for the built-in one.
+    #[serde(default)]
+    pub catalog_version: i64,
 }
 
 /// The answer to a pull.
@@ -129,6 +133,9 @@ pub struct PullResponse {
     pub results: Vec<MutationResult>,
     /// Overwritten values the user may want back.
     pub conflicts: Vec<Conflict>,
+    /// The server's channel catalog, when its version differs from the client's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub catalog: Option<Catalog>,
 }
 
 /// A user's synced state as a pull carries it. The password never travels: a server-linked
@@ -142,6 +149,9 @@ pub struct Snapshot {
     /// Every personal API token of the user (by hash), withdrawn ones until removed.
     #[serde(default)]
     pub tokens: Vec<TokenRecord>,
+    /// Every notification contact of the user.
+    #[serde(default)]
+    pub contacts: Vec<ContactRecord>,
 }
 
 impl Snapshot {
@@ -152,6 +162,7 @@ impl Snapshot {
             credential: None,
             sessions: self.sessions.into_iter().map(|s| (s.id, s)).collect(),
             tokens: self.tokens.into_iter().map(|t| (t.id, t)).collect(),
+            contacts: self.contacts.into_iter().map(|c| (c.id, c)).collect(),
         }
     }
 }

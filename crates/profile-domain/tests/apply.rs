@@ -19,7 +19,7 @@ fn id(n: u128) -> Uuid {
     Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | n)
 }
 
-fn device(now_ms: i64) -> ApplyCtx {
+fn device(now_ms: i64) -> ApplyCtx<'static> {
     ApplyCtx::device(None, now_ms)
 }
 
@@ -180,10 +180,7 @@ fn ending_is_final_and_an_ended_session_changes_nothing() {
 
 #[test]
 fn a_server_session_may_not_make_profiles_first_passwords_or_sessions() {
-    let as_session = ApplyCtx {
-        actor: Actor::Session(id(10)),
-        now_ms: T0,
-    };
+    let as_session = ApplyCtx::new(Actor::Session(id(10)), T0);
     let mut state = account();
     let before = state.clone();
     for m in [
@@ -215,10 +212,7 @@ fn on_a_server_the_acting_session_comes_from_the_request_not_the_payload() {
         new_hash: phc(),
         session_id: Some(id(20)),
     });
-    let ctx = ApplyCtx {
-        actor: Actor::Session(id(10)),
-        now_ms: T0 + 3,
-    };
+    let ctx = ApplyCtx::new(Actor::Session(id(10)), T0 + 3);
     change.apply(&mut state, &ctx).unwrap();
     assert!(state.sessions[&id(10)].is_active());
     assert!(!state.sessions[&id(20)].is_active());
@@ -250,7 +244,7 @@ fn an_avatar_is_named_by_its_hash_and_its_bytes_travel_in_the_change() {
 
 #[test]
 fn names_are_written_once_and_every_one_decodes() {
-    assert_eq!(Mutation::NAMES.len(), 12);
+    assert_eq!(Mutation::NAMES.len(), 14);
     for name in Mutation::NAMES {
         let decoded = Mutation::decode(name, "{}");
         // Arguments are missing, so decoding fails on a field, never on the name.

@@ -1,4 +1,5 @@
-//! Pictures for the stored-avatar tests.
+//! What several domain tests share: ids, a user with a profile, and pictures for the
+//! stored-avatar tests.
 
 #![allow(dead_code)]
 
@@ -84,4 +85,24 @@ fn crc32(bytes: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// A UUIDv7-shaped id numbered `n`, so tests name records by number.
+pub fn id(n: u128) -> uuid::Uuid {
+    uuid::Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | n)
+}
+
+/// A user whose profile (id 1, «Anna») a device created at `now_ms`.
+pub fn with_profile(now_ms: i64) -> profile_domain::state::UserState {
+    use profile_domain::mutation::{ApplyCtx, Mutation, ProfileCreate};
+    let mut state = profile_domain::state::UserState::default();
+    Mutation::ProfileCreate(ProfileCreate {
+        profile_id: id(1),
+        name: "Anna".into(),
+        language: profile_domain::Language::En,
+        time_zone: "UTC".into(),
+    })
+    .apply(&mut state, &ApplyCtx::device(None, now_ms))
+    .unwrap();
+    state
 }

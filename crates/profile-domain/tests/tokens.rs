@@ -1,40 +1,28 @@
 //! The token mutations' pure `apply`: issuing by hash, editing only while active, revoke
 //! beating a concurrent edit, removing only what is withdrawn, and the arguments refused.
 
+mod support;
+
 use profile_domain::mutation::{
-    Actor, ApplyCtx, Expiry, Mutation, ProfileCreate, TokenCreate, TokenRemove, TokenRevoke,
-    TokenUpdate,
+    Actor, ApplyCtx, Expiry, Mutation, TokenCreate, TokenRemove, TokenRevoke, TokenUpdate,
 };
 use profile_domain::state::UserState;
 use profile_domain::token::{ApiToken, TokenScope, Withdrawal, MAX_TOKENS};
-use profile_domain::{ErrorCode, Language};
+use profile_domain::ErrorCode;
 use rand::rngs::StdRng;
 use rand::SeedableRng;
 use serde_json::json;
-use uuid::Uuid;
+use support::id;
 
 const T0: i64 = 1_790_000_000_000;
 const DAY: i64 = 86_400_000;
 
-fn id(n: u128) -> Uuid {
-    Uuid::from_u128(0x0190_0000_0000_7000_8000_0000_0000_0000 | n)
-}
-
-fn at(now_ms: i64) -> ApplyCtx {
+fn at(now_ms: i64) -> ApplyCtx<'static> {
     ApplyCtx::device(None, now_ms)
 }
 
 fn profile() -> UserState {
-    let mut state = UserState::default();
-    Mutation::ProfileCreate(ProfileCreate {
-        profile_id: id(1),
-        name: "Anna".into(),
-        language: Language::En,
-        time_zone: "UTC".into(),
-    })
-    .apply(&mut state, &at(T0))
-    .unwrap();
-    state
+    support::with_profile(T0)
 }
 
 fn create(n: u128, scope: TokenScope, expires_at: Option<i64>) -> Mutation {
@@ -330,19 +318,13 @@ fn a_user_holds_a_bounded_number_of_tokens() {
 #[test]
 fn a_session_manages_tokens_and_a_token_never_does() {
     let mut state = profile();
-    let as_session = ApplyCtx {
-        actor: Actor::Session(id(9)),
-        now_ms: T0,
-    };
+    let as_session = ApplyCtx::new(Actor::Session(id(9)), T0);
     create(300, TokenScope::Write, None)
         .validated()
         .unwrap()
         .apply(&mut state, &as_session)
         .unwrap();
-    let as_token = ApplyCtx {
-        actor: Actor::Token(id(300)),
-        now_ms: T0,
-    };
+    let as_token = ApplyCtx::new(Actor::Token(id(300)), T0);
     let before = state.clone();
     for m in [
         create(301, TokenScope::Write, None),

@@ -7,6 +7,7 @@ use crate::domain::{fields, password_hash, password_rules, Clock, Env, Password,
 use crate::error::ServerError;
 use crate::store::{self, email_key, NewUser, Store};
 use clap::{Args, Parser, Subcommand};
+use profile_domain::channel::{Catalog, Channel};
 use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -60,6 +61,28 @@ pub enum Command {
     /// Manages users.
     #[command(subcommand)]
     User(UserCommand),
+    /// Manages the notification channel catalog.
+    #[command(subcommand)]
+    Channel(ChannelCommand),
+}
+
+/// `channel …`.
+#[derive(Debug, Subcommand)]
+pub enum ChannelCommand {
+    /// Adds a channel from a JSON definition (see the README); clients get it at their next
+    /// sync.
+    Add {
+        /// The definition: `{"id", "name": {"en", "ru"}, "kind", "multiple", "instructions"}`.
+        #[arg(long, value_name = "PATH")]
+        file: std::path::PathBuf,
+    },
+    /// Lists the catalog: built-in channels, then added ones.
+    List,
+    /// Removes an added channel (contacts on it stay, shown as no longer offered).
+    Remove {
+        /// The channel's id.
+        id: String,
+    },
 }
 
 /// `serve`'s flags.
@@ -135,6 +158,9 @@ pub enum CliError {
     /// Serving failed.
     #[error("cannot serve: {0}")]
     Serve(#[source] std::io::Error),
+    /// A channel definition file could not be read or is not JSON of a channel.
+    #[error("cannot read the channel definition: {0}")]
+    Definition(String),
 }
 
 /// Runs a parsed command line.
@@ -155,6 +181,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
             crate::serve(store.clone(), Arc::new(SystemClock), config).await
         }
         Command::User(command) => user(store.as_ref(), command).await,
+        Command::Channel(command) => channel(store.as_ref(), command).await,
     };
     store.close().await;
     result
@@ -229,6 +256,55 @@ async fn user(store: &dyn Store, command: UserCommand) -> Result<(), CliError> {
                 .await
                 .map_err(ServerError::from)?;
             let _ = writeln!(out, "{} is now an administrator", email.trim());
+        }
+    }
+    Ok(())
+}
+
+async fn channel(store: &dyn Store, command: ChannelCommand) -> Result<(), CliError> {
+    let mut out = std::io::stdout().lock();
+    match command {
+        ChannelCommand::Add { file } => {
+            let text = std::fs::read_to_string(&file)
+                .map_err(|e| CliError::Definition(format!("{}: {e}", file.display())))?;
+            let channel: Channel = serde_json::from_str(&text)
+                .map_err(|e| CliError::Definition(format!("{}: {e}", file.display())))?;
+            let channel = channel.checked().map_err(ServerError::from)?;
+            store
+                .add_channel(&channel, SystemClock.now_ms())
+                .await
+                .map_err(ServerError::from)?;
+            let _ = writeln!(out, "added channel {} ({})", channel.id, channel.name.en);
+        }
+        ChannelCommand::List => {
+            let catalog = store.catalog().await.map_err(ServerError::from)?;
+            let _ = writeln!(out, "catalog version {}", catalog.version);
+            for c in &catalog.channels {
+                let origin = if Catalog::is_built_in(&c.id) {
+                    "built-in"
+                } else {
+                    "added"
+                };
+                let _ = writeln!(
+                    out,
+                    "{:<16} {:<20} {:<24} {origin}",
+                    c.id,
+                    c.kind.as_str(),
+                    c.name.en
+                );
+            }
+        }
+        ChannelCommand::Remove { id } => {
+            if Catalog::is_built_in(&id) {
+                return Err(
+                    ServerError::Invalid(crate::domain::ValidationError::general(
+                        crate::domain::ErrorCode::ChannelBuiltIn,
+                    ))
+                    .into(),
+                );
+            }
+            store.remove_channel(&id).await.map_err(ServerError::from)?;
+            let _ = writeln!(out, "removed channel {id}");
         }
     }
     Ok(())

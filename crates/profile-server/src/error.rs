@@ -68,6 +68,9 @@ pub enum ServerError {
     /// A read token was used for a change.
     #[error("token scope insufficient")]
     ScopeInsufficient,
+    /// An ordinary user's token asked for what only an administrator's may.
+    #[error("administrator required")]
+    AdminRequired,
     /// Too many requests with one token; the next must wait.
     #[error("rate limited for {retry_after_ms} ms")]
     RateLimited {
@@ -89,6 +92,16 @@ impl From<StoreError> for ServerError {
             StoreError::UserNotFound => Self::UserNotFound,
             StoreError::SessionEnded => Self::SessionRevoked,
             StoreError::PasswordVersionChanged => Self::PasswordChangedElsewhere,
+            StoreError::ChannelExists => Self::Invalid(crate::domain::ValidationError::general(
+                ErrorCode::ChannelExists,
+            )),
+            StoreError::ChannelNotFound => Self::Invalid(crate::domain::ValidationError::general(
+                ErrorCode::ChannelNotFound,
+            )),
+            StoreError::TooManyChannels => Self::Invalid(
+                crate::domain::ValidationError::general(ErrorCode::ChannelInvalid)
+                    .with("why", "too many channels"),
+            ),
             other => Self::Store(other),
         }
     }
@@ -116,6 +129,7 @@ impl ServerError {
             Self::Timeout => ErrorCode::RequestTimeout,
             Self::TokenRefused(code) => *code,
             Self::ScopeInsufficient => ErrorCode::TokenScopeInsufficient,
+            Self::AdminRequired => ErrorCode::ApiAdminRequired,
             Self::RateLimited { .. } => ErrorCode::RequestRateLimited,
             Self::Store(_) | Self::Hashing(_) => ErrorCode::Internal,
         }

@@ -78,6 +78,8 @@ pub struct SyncState {
     pub version: i64,
     /// Per profile field: the version that last wrote it and the session that did.
     pub field_versions: BTreeMap<String, (i64, Uuid)>,
+    /// The server's channel catalog, which contacts are checked against.
+    pub catalog: profile_domain::channel::Catalog,
 }
 
 /// What pushing one mutation did.
@@ -206,10 +208,7 @@ pub fn apply_pushed(
         return Outcome::Rejected(err);
     }
     let before = sync.state.profile.clone();
-    let ctx = ApplyCtx {
-        actor: Actor::Session(session),
-        now_ms,
-    };
+    let ctx = ApplyCtx::new(Actor::Session(session), now_ms).with_catalog(&sync.catalog);
     let change = match mutation.apply(&mut sync.state, &ctx) {
         Ok(change) => change,
         Err(err) => return Outcome::Rejected(err),
@@ -265,6 +264,8 @@ pub struct Written {
     pub fields: std::collections::BTreeSet<&'static str>,
     /// Tokens created, changed or removed.
     pub tokens: std::collections::BTreeSet<Uuid>,
+    /// Contacts created, changed or removed.
+    pub contacts: std::collections::BTreeSet<Uuid>,
 }
 
 impl Written {
@@ -273,6 +274,7 @@ impl Written {
         self.profile |= change.profile;
         self.fields.extend(change.profile_fields.iter().copied());
         self.tokens.extend(change.tokens.iter().copied());
+        self.contacts.extend(change.contacts.iter().copied());
     }
 }
 
@@ -287,10 +289,7 @@ pub fn apply_by_token(
     now_ms: i64,
 ) -> Result<Change, ValidationError> {
     email_unchanged(mutation, sync.state.profile.as_ref())?;
-    let ctx = ApplyCtx {
-        actor: Actor::Token(token_id),
-        now_ms,
-    };
+    let ctx = ApplyCtx::new(Actor::Token(token_id), now_ms).with_catalog(&sync.catalog);
     let change = mutation.apply(&mut sync.state, &ctx)?;
     sync.version += 1;
     for field in &change.profile_fields {
@@ -360,6 +359,7 @@ mod tests {
             },
             version: 10,
             field_versions: BTreeMap::new(),
+            catalog: profile_domain::channel::Catalog::built_in().clone(),
         }
     }
 

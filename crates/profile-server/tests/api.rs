@@ -7,16 +7,15 @@ mod common;
 
 use axum::body::Body;
 use axum::http::{header, Method, Request, StatusCode};
-use common::{Answer, Backend, TestServer, START_MS};
-use profile_domain::sync::{PullResponse, PushResponse, PushedMutation, PROTOCOL};
+use common::api_client::{call, device, Device, PASSWORD};
+use common::{Backend, TestServer, START_MS};
+use profile_domain::sync::{PullResponse, PROTOCOL};
 use profile_domain::token::ApiToken;
 use profile_server::config::Limits;
 use rand::rngs::OsRng;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
-const PASSWORD: &str = "Str0ng-Passw0rd";
-const ADDRESS: &str = "192.0.2.1";
 const DAY: i64 = 86_400_000;
 
 both_backends!(
@@ -27,107 +26,6 @@ both_backends!(
     a_token_s_hash_belongs_to_one_user_only,
     another_users_token_id_cannot_be_taken_to_revive_it,
 );
-
-/// A signed-in device.
-struct Device {
-    secret: String,
-    user_id: String,
-    seq: i64,
-}
-
-async fn device(server: &TestServer, email: &str) -> Device {
-    let answer = server.sign_in(email, PASSWORD, ADDRESS).await;
-    assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
-    Device {
-        secret: answer.body["secret"].as_str().unwrap().to_owned(),
-        user_id: answer.body["user"]["id"].as_str().unwrap().to_owned(),
-        seq: 0,
-    }
-}
-
-impl Device {
-    /// Pushes one mutation; returns its result.
-    async fn push(&mut self, server: &TestServer, name: &str, args: Value) -> Value {
-        self.seq += 1;
-        let pushed = PushedMutation {
-            seq: self.seq,
-            id: Uuid::now_v7(),
-            name: name.into(),
-            args,
-            cookie: 0,
-        };
-        let answer = server
-            .post(
-                "/v1/sync/push",
-                ADDRESS,
-                Some(&self.secret),
-                &json!({ "protocol": PROTOCOL, "mutations": [pushed] }),
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
-        let response: PushResponse = serde_json::from_value(answer.body).unwrap();
-        serde_json::to_value(&response.results[0]).unwrap()
-    }
-
-    /// Issues a token on this device (only its hash travels); returns its text and id.
-    async fn issue(
-        &mut self,
-        server: &TestServer,
-        scope: &str,
-        expires_at: Option<i64>,
-    ) -> (String, Uuid) {
-        let token = ApiToken::generate(&mut OsRng);
-        let id = Uuid::now_v7();
-        let result = self
-            .push(
-                server,
-                "token.create",
-                json!({"token_id": id, "sha256": token.sha256_hex(),
-                       "prefix": token.display_prefix(), "scope": scope,
-                       "description": format!("{scope} script"), "expires_at": expires_at}),
-            )
-            .await;
-        assert_eq!(result["status"], "applied", "{result}");
-        (token.expose().to_owned(), id)
-    }
-
-    async fn pull(&self, server: &TestServer) -> PullResponse {
-        let answer = server
-            .post(
-                "/v1/sync/pull",
-                ADDRESS,
-                Some(&self.secret),
-                &json!({"protocol": PROTOCOL, "cookie": 0, "acked_seq": 0}),
-            )
-            .await;
-        assert_eq!(answer.status, StatusCode::OK, "{answer:?}");
-        serde_json::from_value(answer.body).unwrap()
-    }
-}
-
-/// Sends `method` to `path` with `token` (if any) and a JSON body for methods that take one.
-async fn call(
-    server: &TestServer,
-    method: Method,
-    path: &str,
-    token: Option<&str>,
-    body: Value,
-) -> Answer {
-    let mut request = Request::builder()
-        .method(method.clone())
-        .uri(path)
-        .header("x-forwarded-for", "198.51.100.7");
-    if let Some(token) = token {
-        request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-    }
-    let body = if matches!(method, Method::GET | Method::HEAD) {
-        Body::empty()
-    } else {
-        request = request.header(header::CONTENT_TYPE, "application/json");
-        Body::from(body.to_string())
-    };
-    server.send(request.body(body).unwrap()).await
-}
 
 async fn anna(backend: Backend, limits: Limits) -> (TestServer, Device) {
     let server = TestServer::with_limits(backend, limits).await;
@@ -646,6 +544,7 @@ async fn the_openapi_document_is_3_1_open_to_all_and_lists_exactly_the_routes() 
     assert_eq!(
         operations,
         [
+            "get /api/v1/mailing-lists",
             "get /api/v1/notification-contacts",
             "get /api/v1/profile",
             "get /api/v1/tokens/self",
@@ -661,6 +560,7 @@ async fn the_openapi_document_is_3_1_open_to_all_and_lists_exactly_the_routes() 
         "ProfilePatch",
         "TokenSelf",
         "NotificationContact",
+        "MailingList",
         "ApiError",
     ] {
         assert!(doc["components"]["schemas"][schema].is_object(), "{schema}");
@@ -671,10 +571,23 @@ async fn the_openapi_document_is_3_1_open_to_all_and_lists_exactly_the_routes() 
         .db
         .add_user("anna@example.com", "Anna", PASSWORD)
         .await;
+    // An administrator: the mailing lists are theirs only.
+    db_server
+        .db
+        .store
+        .grant_admin("anna@example.com", START_MS)
+        .await
+        .unwrap();
     let mut anna = device(&db_server, "anna@example.com").await;
     let (write, _) = anna.issue(&db_server, "write", None).await;
     for operation in &operations {
         let (method, path) = operation.split_once(' ').unwrap();
+        let path = if path.ends_with("mailing-lists") {
+            format!("{path}?channel=email&users=anna@example.com")
+        } else {
+            path.to_owned()
+        };
+        let path = path.as_str();
         let method = Method::from_bytes(method.to_uppercase().as_bytes()).unwrap();
         let answer = call(
             &db_server,

@@ -8,7 +8,11 @@ use common::{Backend, TestDb, TestServer};
 use std::io::Write;
 use std::process::{Command, Output, Stdio};
 
-both_backends!(user_commands_manage_accounts, user_commands_refuse_clearly);
+both_backends!(
+    user_commands_manage_accounts,
+    user_commands_refuse_clearly,
+    channel_commands_extend_the_catalog,
+);
 
 /// Runs `profile-server <database flags> <args>`, with `stdin` as its standard input.
 fn cli(db: &TestDb, args: &[&str], stdin: &str) -> Output {
@@ -260,4 +264,66 @@ async fn user_commands_refuse_clearly(backend: Backend) {
         .output()
         .unwrap();
     refused(&both, "not both");
+}
+
+async fn channel_commands_extend_the_catalog(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, definition: serde_json::Value| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, definition.to_string()).unwrap();
+        path.to_str().unwrap().to_owned()
+    };
+    let list = ok(&cli(&db, &["channel", "list"], ""));
+    assert!(
+        list.contains("telegram") && list.contains("built-in"),
+        "{list}"
+    );
+    let version = |list: &str| list.lines().next().unwrap().to_owned();
+    let before = version(&list);
+
+    let webhook = write(
+        "webhook.json",
+        serde_json::json!({
+            "id": "webhook",
+            "name": {"en": "Team webhook", "ru": "Вебхук команды"},
+            "kind": "url",
+            "instructions": {"en": ["Ask your team lead for the URL."], "ru": ["Спросите адрес у руководителя."]}
+        }),
+    );
+    let added = ok(&cli(&db, &["channel", "add", "--file", &webhook], ""));
+    assert!(added.contains("added channel webhook"), "{added}");
+    let list = ok(&cli(&db, &["channel", "list"], ""));
+    assert_ne!(version(&list), before, "the catalog's version moved");
+    let line = list.lines().find(|l| l.starts_with("webhook")).unwrap();
+    assert!(line.contains("url") && line.ends_with("added"), "{line}");
+
+    refused(
+        &cli(&db, &["channel", "add", "--file", &webhook], ""),
+        "[channel.exists]",
+    );
+    let bad_kind = write(
+        "pigeon.json",
+        serde_json::json!({"id": "pigeon", "name": {"en": "Pigeon"}, "kind": "carrier_pigeon"}),
+    );
+    refused(
+        &cli(&db, &["channel", "add", "--file", &bad_kind], ""),
+        "[channel.invalid]",
+    );
+    let not_json = write("broken.json", serde_json::json!("not a channel"));
+    refused(
+        &cli(&db, &["channel", "add", "--file", &not_json], ""),
+        "cannot read the channel definition",
+    );
+    refused(
+        &cli(&db, &["channel", "remove", "email"], ""),
+        "[channel.built_in]",
+    );
+    refused(
+        &cli(&db, &["channel", "remove", "nothing"], ""),
+        "[channel.not_found]",
+    );
+    ok(&cli(&db, &["channel", "remove", "webhook"], ""));
+    let list = ok(&cli(&db, &["channel", "list"], ""));
+    assert!(!list.contains("webhook"), "{list}");
 }

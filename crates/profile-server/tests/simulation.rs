@@ -2,8 +2,8 @@
 //! SQLite store and the real sync client, the real server router in process, and a network
 //! that drops requests, drops answers after the server committed, duplicates and reorders
 //! them, and partitions a device; devices also crash between a local commit and its push.
-//! Random profile edits, avatar changes, session ends, password changes and token changes
-//! (issue, edit, revoke, remove).
+//! Random profile edits, avatar changes, session ends, password changes, token changes
+//! (issue, edit, revoke, remove) and contact changes (add, edit, disable, prefer, clear).
 //!
 //! After the faults heal, within 5 rounds every device equals the server's snapshot, the
 //! server logs exactly one row per (session, seq), every change a device saw acknowledged
@@ -22,6 +22,7 @@ use axum::Router;
 use common::{postgres_url, Backend, TestDb, START_MS};
 use http_body_util::BodyExt;
 use profile_core::avatar::EncodedImage;
+use profile_core::contacts::ContactSave;
 use profile_core::security::SignedIn;
 use profile_core::sync::{SyncClient, SyncError, Transport, TransportError};
 use profile_core::tokens::{ExpiryChoice, TokenEdit, TokenRequest, TokenScope, TokenView};
@@ -455,7 +456,7 @@ fn avatar(colour: u8) -> EncodedImage {
 /// «last active» (the server writes it on use without a new version).
 /// A state as compared across devices: the profile and tokens as JSON, sessions by when
 /// they ended.
-type Comparable = (Option<String>, Vec<(Uuid, Option<i64>)>, String);
+type Comparable = (Option<String>, Vec<(Uuid, Option<i64>)>, String, String);
 
 fn comparable(state: &UserState) -> Comparable {
     let profile = state
@@ -471,7 +472,76 @@ fn comparable(state: &UserState) -> Comparable {
         profile,
         sessions,
         serde_json::to_string(&state.tokens).unwrap(),
+        serde_json::to_string(&state.contacts).unwrap(),
     )
+}
+
+/// One random contact change on a signed-in device: add, edit, disable, prefer or clear. A
+/// refusal the device's own copy makes (a duplicate, a full channel, a contact removed
+/// elsewhere) is an outcome, not a failure.
+async fn contact_step(me: &SignedIn, rng: &mut StdRng) -> Result<(), String> {
+    let lists = me
+        .contacts(Language::En)
+        .await
+        .map_err(|e| format!("contacts: {e:?}"))?;
+    let channel = ["email", "sms", "telegram"][rng.gen_range(0..3)];
+    let value = match channel {
+        "email" => format!("u{}@example.com", rng.gen_range(0..4)),
+        "sms" => format!("+7912345670{}", rng.gen_range(0..4)),
+        _ => format!("@anna_{}", rng.gen_range(0..4)),
+    };
+    let existing: Vec<_> = lists
+        .channels
+        .iter()
+        .find(|c| c.id == channel)
+        .map(|c| c.contacts.clone())
+        .unwrap_or_default();
+    let pick = existing
+        .get(rng.gen_range(0..existing.len().max(1)))
+        .cloned();
+    let save = |id, value: String, enabled, preferred| ContactSave {
+        channel: channel.into(),
+        id,
+        value,
+        enabled,
+        preferred,
+    };
+    let done = match (rng.gen_range(0..5), pick) {
+        (0, _) | (_, None) => me
+            .save_contact(save(None, value, None, None), Language::En)
+            .await
+            .map(drop),
+        (1, Some(c)) => me
+            .save_contact(save(Some(c.id), value, None, None), Language::En)
+            .await
+            .map(drop),
+        (2, Some(c)) => me
+            .save_contact(
+                save(Some(c.id), c.value, Some(!c.enabled), None),
+                Language::En,
+            )
+            .await
+            .map(drop),
+        (3, Some(c)) => me
+            .save_contact(save(Some(c.id), c.value, None, Some(true)), Language::En)
+            .await
+            .map(drop),
+        (_, Some(c)) => me.remove_contact(c.id, Language::En).await.map(drop),
+    };
+    match done {
+        Ok(()) => Ok(()),
+        Err(e)
+            if [
+                ErrorCode::ContactDuplicate,
+                ErrorCode::ContactTooMany,
+                ErrorCode::ContactNotFound,
+            ]
+            .contains(&e.code()) =>
+        {
+            Ok(())
+        }
+        Err(e) => Err(format!("contact change: {e:?}")),
+    }
 }
 
 /// One random token change on a signed-in device: issue, edit, revoke or remove. A refusal
@@ -658,6 +728,13 @@ async fn run_seed(seed: u64, server: &Server) -> Result<(), String> {
                 if let Ok(me) = devices[d].accounts.signed_in(&devices[d].profiles).await {
                     let now = devices[d].clock.now_ms();
                     token_step(&me, &mut rng, now)
+                        .await
+                        .map_err(|e| format!("step {step}: device {d}: {e}"))?;
+                }
+            }
+            96..=99 => {
+                if let Ok(me) = devices[d].accounts.signed_in(&devices[d].profiles).await {
+                    contact_step(&me, &mut rng)
                         .await
                         .map_err(|e| format!("step {step}: device {d}: {e}"))?;
                 }

@@ -1,6 +1,7 @@
 //! Tauri commands, one module per domain. Each parses input, calls the core and maps errors.
 
 pub mod avatar;
+pub mod channels;
 pub mod i18n;
 pub mod profile;
 pub mod security;

@@ -93,7 +93,8 @@ impl MutationLog {
                 return Err(ValidationError::general(ErrorCode::AccountSignedOut).into());
             }
         }
-        let ctx = ApplyCtx::device(current, now);
+        let catalog = crate::contacts::catalog::current(&mut tx).await?;
+        let ctx = ApplyCtx::device(current, now).with_catalog(&catalog);
         let mut committed = Vec::with_capacity(mutations.len());
         for mutation in &mutations {
             let mutation_id = new_id(&self.env);

@@ -404,6 +404,10 @@ impl AccountStore {
         crate::tokens::TokenStore::new(self.db.clone(), self.log.clone(), self.env.clone())
     }
 
+    pub(crate) fn contact_store(&self) -> crate::contacts::ContactStore {
+        crate::contacts::ContactStore::new(self.db.clone(), self.log.clone(), self.env.clone())
+    }
+
     /// Every session: active ones first (most recently active first), then ended ones.
     pub async fn sessions(&self) -> Result<Vec<Session>, CoreError> {
         let mut conn = self.db.pool().acquire().await?;

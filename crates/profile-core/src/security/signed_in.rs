@@ -5,6 +5,7 @@
 use super::sessions::{SessionId, SessionView};
 use super::{AccountStore, Password};
 use crate::avatar::EncodedImage;
+use crate::contacts::{ChannelView, ContactId, ContactLists, ContactSave};
 use crate::error::{CoreError, ErrorCode, ValidationError};
 use crate::language::Language;
 use crate::profile::Profile;
@@ -146,6 +147,38 @@ impl SignedIn {
         self.accounts
             .token_store()
             .remove(self.session_id, id)
+            .await
+    }
+
+    /// Every notification channel with its contacts, as the Notifications tab shows them.
+    pub async fn contacts(&self, language: Language) -> Result<ContactLists, CoreError> {
+        self.still().await?;
+        self.accounts.contact_store().lists(language).await
+    }
+
+    /// Adds or changes a notification contact.
+    pub async fn save_contact(
+        &self,
+        save: ContactSave,
+        language: Language,
+    ) -> Result<ChannelView, CoreError> {
+        self.still().await?;
+        self.accounts
+            .contact_store()
+            .save(self.session_id, save, language)
+            .await
+    }
+
+    /// Removes a notification contact.
+    pub async fn remove_contact(
+        &self,
+        id: ContactId,
+        language: Language,
+    ) -> Result<Option<ChannelView>, CoreError> {
+        self.still().await?;
+        self.accounts
+            .contact_store()
+            .remove(self.session_id, id, language)
             .await
     }
 

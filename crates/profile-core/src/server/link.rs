@@ -96,6 +96,7 @@ pub(crate) async fn adopt(
     let before = synced::load(&mut tx).await?;
     let linked_before = crate::mutation::local::server_url(&mut tx).await?;
     let server_profile = snapshot.profile.clone();
+    let server_contacts = snapshot.contacts.clone();
     let same_profile = before
         .profile
         .as_ref()
@@ -104,7 +105,9 @@ pub(crate) async fn adopt(
     // older than the server's, and its unsent changes are sealed rows to re-submit instead.
     let uploads = match (&before.profile, local) {
         (Some(mine), LocalProfile::Upload) if !same_profile && linked_before.is_none() => {
-            upload_mutations(&mut tx, mine, &server_profile).await?
+            let mut uploads = upload_mutations(&mut tx, mine, &server_profile).await?;
+            uploads.extend(contact_uploads(&before, &server_contacts));
+            uploads
         }
         _ => Vec::new(),
     };
@@ -170,6 +173,9 @@ pub(crate) async fn adopt(
     .bind(now_ms)
     .execute(&mut *tx)
     .await?;
+    if let Some(catalog) = &joined.first_pull.catalog {
+        pull::keep_catalog(&mut tx, catalog).await?;
+    }
     let queued = queue(&mut tx, env, joined.session_id, uploads).await?;
     tx.commit().await?;
     db.note_change();
@@ -241,6 +247,33 @@ async fn upload_mutations(
     Ok(mutations)
 }
 
+/// The local profile's notification contacts the server's account lacks (same channel and
+/// value), as new contacts of it; the server's catalog decides whether each is taken.
+fn contact_uploads(
+    before: &profile_domain::state::UserState,
+    server: &[profile_domain::state::ContactRecord],
+) -> Vec<Mutation> {
+    let mut mine: Vec<_> = before.contacts.values().collect();
+    mine.sort_by_key(|c| (c.created_at, c.id));
+    mine.into_iter()
+        .filter(|c| {
+            !server
+                .iter()
+                .any(|s| s.channel == c.channel && s.value.to_lowercase() == c.value.to_lowercase())
+        })
+        .map(|c| {
+            Mutation::ContactUpsert(profile_domain::mutation::ContactUpsert {
+                contact_id: c.id,
+                channel: c.channel.clone(),
+                value: c.value.clone(),
+                enabled: c.enabled,
+                preferred: c.preferred,
+                create: true,
+            })
+        })
+        .collect()
+}
+
 /// Applies `mutations` on top of the fresh snapshot and appends them to the outbox of the
 /// new session. One the local rules refuse is left out (logged): the rest still goes.
 async fn queue(
@@ -251,7 +284,8 @@ async fn queue(
 ) -> Result<usize, CoreError> {
     let now_ms = env.now_ms();
     let mut state = synced::load(conn).await?;
-    let ctx = ApplyCtx::device(Some(session_id), now_ms);
+    let catalog = crate::contacts::catalog::current(conn).await?;
+    let ctx = ApplyCtx::device(Some(session_id), now_ms).with_catalog(&catalog);
     let mut queued = 0;
     let mut refused = 0;
     for mutation in mutations {

@@ -162,6 +162,7 @@ impl ServerLink {
                     protocol: PROTOCOL,
                     cookie: 0,
                     acked_seq: 0,
+                    catalog_version: 0,
                 })
                 .await
                 .map_err(errors::sign_in)?;

@@ -191,7 +191,8 @@ impl SyncReview {
             .map_err(|e| CoreError::Corrupt(format!("sealed change: {e}")))?
             .validated()?;
         let mut state = synced::load(&mut tx).await?;
-        let ctx = ApplyCtx::device(Some(me.session_id()), self.env.now_ms());
+        let catalog = crate::contacts::catalog::current(&mut tx).await?;
+        let ctx = ApplyCtx::device(Some(me.session_id()), self.env.now_ms()).with_catalog(&catalog);
         let change = mutation.apply(&mut state, &ctx)?;
         synced::persist(&mut tx, &state, &change).await?;
         sqlx::query("DELETE FROM outbox WHERE mutation_id = ?")

@@ -224,10 +224,15 @@ impl SyncClient {
         place: &Place,
         cookie: i64,
     ) -> Result<(PullResponse, Option<Blob>), SyncError> {
+        let catalog_version = {
+            let mut conn = self.db.pool().acquire().await?;
+            crate::contacts::catalog::held_version(&mut conn).await?
+        };
         let request = PullRequest {
             protocol: PROTOCOL,
             cookie,
             acked_seq: place.acked_seq,
+            catalog_version,
         };
         let response = match self.transport.pull(&request).await {
             Err(err) => return Err(self.settle_refusal(place, err).await),

@@ -28,6 +28,9 @@ pub(super) async fn apply(
         .bind(response.last_seq)
         .execute(&mut *tx)
         .await?;
+    if let Some(catalog) = &response.catalog {
+        keep_catalog(&mut tx, catalog).await?;
+    }
     if let Some(snapshot) = response.snapshot {
         replace_synced(&mut tx, snapshot, blob).await?;
         rebase(&mut tx, client_id, now_ms).await?;
@@ -51,6 +54,17 @@ pub(super) async fn apply(
             .await?;
     tx.commit().await?;
     Ok(usize::try_from(pending).unwrap_or(0))
+}
+
+/// Keeps the catalog the linked server sent, as that server's.
+pub(crate) async fn keep_catalog(
+    conn: &mut sqlx::SqliteConnection,
+    catalog: &profile_domain::channel::Catalog,
+) -> Result<(), CoreError> {
+    if let Some(server) = local::server_url(conn).await? {
+        crate::contacts::catalog::keep(conn, &server, catalog).await?;
+    }
+    Ok(())
 }
 
 /// Keeps `conflict` to show, as one that overwrote `owner`'s value (once: a conflict pulled
@@ -152,6 +166,7 @@ pub(crate) async fn replace_synced(
         profile: true,
         sessions: state.sessions.keys().copied().collect(),
         tokens: state.tokens.keys().copied().collect(),
+        contacts: state.contacts.keys().copied().collect(),
         blob,
         ..Change::default()
     };
@@ -173,7 +188,8 @@ async fn rebase(
     .fetch_all(&mut *conn)
     .await?;
     let mut state = synced::load(conn).await?;
-    let ctx = ApplyCtx::device(local::current_session(conn).await?, now_ms);
+    let catalog = crate::contacts::catalog::current(conn).await?;
+    let ctx = ApplyCtx::device(local::current_session(conn).await?, now_ms).with_catalog(&catalog);
     for (seq, name, payload) in rows {
         let mutation = Mutation::decode(&name, &payload)
             .map_err(|e| CoreError::Corrupt(format!("outbox {seq}: {e}")))?;

@@ -1,6 +1,7 @@
 //! Who applies a mutation and when, and what applying it changed.
 
 use super::Blob;
+use crate::channel::Catalog;
 use uuid::Uuid;
 
 /// Who makes a change.
@@ -22,20 +23,36 @@ pub enum Actor {
 
 /// The circumstances of one application.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ApplyCtx {
+pub struct ApplyCtx<'a> {
     /// Who makes the change.
     pub actor: Actor,
     /// The applier's time, ms since the epoch (the server's clock decides on the server).
     pub now_ms: i64,
+    /// The notification channels contacts are checked against: the server's own on the
+    /// server, the one a device last received (or the built-in one) on a device.
+    pub catalog: &'a Catalog,
 }
 
-impl ApplyCtx {
-    /// A device applying its own change.
+impl ApplyCtx<'static> {
+    /// A device applying its own change, with the built-in catalog.
     pub fn device(session: Option<Uuid>, now_ms: i64) -> Self {
+        Self::new(Actor::Device { session }, now_ms)
+    }
+
+    /// `actor` applying a change at `now_ms`, with the built-in catalog.
+    pub fn new(actor: Actor, now_ms: i64) -> Self {
         Self {
-            actor: Actor::Device { session },
+            actor,
             now_ms,
+            catalog: Catalog::built_in(),
         }
+    }
+}
+
+impl<'a> ApplyCtx<'a> {
+    /// The same, checking contacts against `catalog`.
+    pub fn with_catalog(self, catalog: &'a Catalog) -> ApplyCtx<'a> {
+        ApplyCtx { catalog, ..self }
     }
 
     /// The session the change comes from: the authenticated one on a server, the signed-in
@@ -65,4 +82,6 @@ pub struct Change {
     /// Tokens created, changed or removed (a store writes the row, or deletes it when the
     /// state no longer has the token).
     pub tokens: Vec<Uuid>,
+    /// Contacts created, changed or removed, written or deleted the same way.
+    pub contacts: Vec<Uuid>,
 }

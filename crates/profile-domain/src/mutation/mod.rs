@@ -7,6 +7,7 @@
 //! The app's local store and the server each persist what changed, in their own SQL.
 
 mod avatar;
+mod contact;
 mod context;
 mod password;
 mod profile;
@@ -14,6 +15,7 @@ mod session;
 mod token;
 
 pub use avatar::{sha256_hex, AvatarRemove, AvatarSet, Blob};
+pub use contact::{ContactRemove, ContactUpsert};
 pub use context::{Actor, ApplyCtx, Change};
 pub use password::{PasswordChange, PasswordSet};
 pub use profile::{ProfileCreate, ProfileField, ProfileSet};
@@ -106,6 +108,10 @@ mutations! {
     "token.revoke" => TokenRevoke(TokenRevoke),
     /// Removes a withdrawn token.
     "token.remove" => TokenRemove(TokenRemove),
+    /// Adds or changes a notification contact.
+    "contact.upsert" => ContactUpsert(ContactUpsert),
+    /// Removes a notification contact.
+    "contact.remove" => ContactRemove(ContactRemove),
 }
 
 impl Mutation {

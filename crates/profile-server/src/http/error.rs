@@ -20,7 +20,9 @@ impl ServerError {
             | Self::SessionRevoked
             | Self::TokenRefused(_) => StatusCode::UNAUTHORIZED,
             Self::Throttled { .. } | Self::RateLimited { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::CurrentPasswordWrong | Self::ScopeInsufficient => StatusCode::FORBIDDEN,
+            Self::CurrentPasswordWrong | Self::ScopeInsufficient | Self::AdminRequired => {
+                StatusCode::FORBIDDEN
+            }
             Self::PasswordChangedElsewhere | Self::UserExists => StatusCode::CONFLICT,
             Self::UserNotFound | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,

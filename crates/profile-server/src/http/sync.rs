@@ -35,6 +35,9 @@ pub struct PullBody {
     pub cookie: i64,
     /// The `seq` up to which the client has results.
     pub acked_seq: i64,
+    /// The channel catalog version the client holds (0: the built-in one).
+    #[serde(default)]
+    pub catalog_version: i64,
 }
 
 /// Applies the session's pushed mutations in `seq` order, exactly once.
@@ -76,6 +79,7 @@ pub async fn pull(
         protocol: PROTOCOL,
         cookie: body.cookie,
         acked_seq: body.acked_seq,
+        catalog_version: body.catalog_version,
     };
     let response = state
         .store()

@@ -37,6 +37,15 @@ pub enum StoreError {
     /// The password's version is not the one the change was based on.
     #[error("the password changed meanwhile")]
     PasswordVersionChanged,
+    /// A channel with this id is in the catalog.
+    #[error("a channel with this id exists")]
+    ChannelExists,
+    /// No channel an administrator added has this id.
+    #[error("no such added channel")]
+    ChannelNotFound,
+    /// The catalog holds as many channels as it may.
+    #[error("the catalog is full")]
+    TooManyChannels,
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
@@ -322,6 +331,33 @@ pub trait Store: Send + Sync + 'static {
     /// Notes a token's use unless it was noted since `stale_before`; a noted use moves the
     /// user's version, so devices show it at their next pull.
     async fn note_token_use(&self, use_: &TokenUse) -> Result<(), StoreError>;
+    /// The channel catalog: the built-in channels and those an administrator added.
+    async fn catalog(&self) -> Result<profile_domain::channel::Catalog, StoreError>;
+
+    /// Adds an administrator's (checked) channel; its id must be free.
+    async fn add_channel(
+        &self,
+        channel: &profile_domain::channel::Channel,
+        now: i64,
+    ) -> Result<(), StoreError>;
+
+    /// Removes a channel an administrator added (built-in ones cannot be).
+    async fn remove_channel(&self, id: &str) -> Result<(), StoreError>;
+
+    /// A user's notification contacts, oldest first.
+    async fn contacts_of(
+        &self,
+        user_id: &str,
+    ) -> Result<Vec<profile_domain::state::ContactRecord>, StoreError>;
+
+    /// The enabled contacts on `channel` of the active users `user_ids`, user by user in
+    /// that order, each user's preferred contact first.
+    async fn mailing_list(
+        &self,
+        channel: &str,
+        user_ids: &[String],
+    ) -> Result<Vec<ListedContact>, StoreError>;
+
     /// Applies `mutation` made through the public API with token `token_id`, in one
     /// transaction with the user's row locked: the profile after it, or the domain's
     /// refusal (nothing written). [`StoreError::UserNotFound`] if the user is disabled.
@@ -343,8 +379,21 @@ pub struct TokenAuth {
     pub user_id: String,
     /// When its user was disabled, if so.
     pub user_disabled_at: Option<i64>,
+    /// Whether its user is an administrator (who may read mailing lists).
+    pub user_is_admin: bool,
     /// Its user's profile as it was read with the token.
     pub profile: ProfileRecord,
+}
+
+/// One contact of a mailing list, with whose it is.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListedContact {
+    /// The user's id.
+    pub user_id: String,
+    /// The user's e-mail (sign-in name).
+    pub email: String,
+    /// The contact.
+    pub contact: profile_domain::state::ContactRecord,
 }
 
 /// One use of a token, to note.

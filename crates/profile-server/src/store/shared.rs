@@ -8,6 +8,7 @@
 
 use super::StoreError;
 use crate::sync::{FirstUse, Logged, SyncState};
+use profile_domain::channel::{Catalog, Channel};
 use profile_domain::language::Language;
 use profile_domain::state::{self, AvatarRef, ProfileRecord, UserState};
 use profile_domain::sync::{Conflict, MutationResult, MutationStatus};
@@ -157,7 +158,7 @@ pub(super) fn token_by_hash_sql() -> String {
         .collect::<Vec<_>>()
         .join(", ");
     let user = "id, email, name, language, time_zone, organization, phone, avatar_sha256, \
-        avatar_mime, disabled_at, version, created_at, updated_at"
+        avatar_mime, disabled_at, version, created_at, updated_at, is_admin"
         .split(", ")
         .map(|c| format!("u.{c} AS u_{c}"))
         .collect::<Vec<_>>()
@@ -185,6 +186,46 @@ pub(super) const DELETE_TOKEN: &str = "DELETE FROM tokens WHERE id = $1 AND user
 /// Notes a token's use, unless it was noted since `$4`.
 pub(super) const NOTE_TOKEN_USE: &str = "UPDATE tokens SET last_used_at = $2, \
     last_used_address = $3 WHERE id = $1 AND (last_used_at IS NULL OR last_used_at < $4)";
+
+/// The columns of [`ContactRow`], in its field order.
+const CONTACT_COLUMNS: &str = "id, channel, value, enabled, preferred, created_at, updated_at";
+
+pub(super) fn contacts_of_sql() -> String {
+    format!("SELECT {CONTACT_COLUMNS} FROM contacts WHERE user_id = $1 ORDER BY created_at, id")
+}
+
+/// Writes a contact (only the user's own: an id of another user's contact writes nothing).
+pub(super) const UPSERT_CONTACT: &str = "INSERT INTO contacts (id, user_id, channel, value, \
+    enabled, preferred, created_at, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+    ON CONFLICT (id) DO UPDATE SET value = excluded.value, enabled = excluded.enabled, \
+    preferred = excluded.preferred, updated_at = excluded.updated_at \
+    WHERE contacts.user_id = excluded.user_id";
+
+pub(super) const DELETE_CONTACT: &str = "DELETE FROM contacts WHERE id = $1 AND user_id = $2";
+
+/// The enabled contacts of one channel of the active users among `$2` (ids), preferred
+/// first; the users' order is the caller's.
+pub(super) fn mailing_list_sql() -> String {
+    let columns = CONTACT_COLUMNS
+        .split(", ")
+        .map(|c| format!("c.{c}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!(
+        "SELECT c.user_id, u.email, {columns} FROM contacts c JOIN users u ON u.id = c.user_id \
+         WHERE c.channel = $1 AND c.user_id = $2 AND c.enabled = 1 AND u.disabled_at IS NULL \
+         ORDER BY c.preferred DESC, c.created_at, c.id"
+    )
+}
+
+/// Channels an administrator added, in the order they were added.
+pub(super) const ADDED_CHANNELS: &str = "SELECT definition FROM channels ORDER BY added_at, id";
+pub(super) const CATALOG_CHANGES: &str = "SELECT changes FROM catalog_changes WHERE id = 1";
+pub(super) const BUMP_CATALOG: &str =
+    "UPDATE catalog_changes SET changes = changes + 1 WHERE id = 1";
+pub(super) const INSERT_CHANNEL: &str =
+    "INSERT INTO channels (id, definition, added_at) VALUES ($1, $2, $3)";
+pub(super) const DELETE_CHANNEL: &str = "DELETE FROM channels WHERE id = $1";
 
 /// A user's synced fields as stored.
 #[derive(Debug, Clone, sqlx::FromRow)]
@@ -254,6 +295,40 @@ pub(super) type TokenRow = (
     Option<String>,
 );
 
+/// A contact row: id, channel, value, enabled, preferred, created_at, updated_at.
+pub(super) type ContactRow = (String, String, String, i64, i64, i64, i64);
+
+/// A stored contact as the domain sees it.
+pub(super) fn contact_of(row: ContactRow) -> Result<state::ContactRecord, StoreError> {
+    let (id, channel, value, enabled, preferred, created_at, updated_at) = row;
+    Ok(state::ContactRecord {
+        id: uuid(&id)?,
+        channel,
+        value,
+        enabled: enabled != 0,
+        preferred: preferred != 0,
+        created_at,
+        updated_at,
+    })
+}
+
+/// The server's catalog: the built-in channels, then those an administrator added. Its
+/// version combines the built-in catalog's with the count of administrators' changes, so a
+/// new release's catalog and an administrator's change both move it.
+pub(super) fn catalog_of(changes: i64, added: Vec<String>) -> Result<Catalog, StoreError> {
+    let built_in = Catalog::built_in();
+    let mut channels = built_in.channels.clone();
+    for definition in added {
+        let channel: Channel = serde_json::from_str(&definition)
+            .map_err(|e| StoreError::Corrupt(format!("channel definition: {e}")))?;
+        channels.push(channel);
+    }
+    Ok(Catalog {
+        version: built_in.version * 1_000_000 + changes,
+        channels,
+    })
+}
+
 /// A token row and its user's synced fields (prefixed `u_`).
 #[derive(Debug, Clone, sqlx::FromRow)]
 pub(super) struct TokenAuthRow {
@@ -280,6 +355,7 @@ pub(super) struct TokenAuthRow {
     pub u_version: i64,
     pub u_created_at: i64,
     pub u_updated_at: i64,
+    pub u_is_admin: i64,
 }
 
 /// A stored token as the domain sees it.
@@ -345,6 +421,7 @@ pub(super) fn token_auth_of(r: TokenAuthRow) -> Result<super::TokenAuth, StoreEr
         profile: profile_of(&user)?,
         user_id: user.id,
         user_disabled_at: user.disabled_at,
+        user_is_admin: r.u_is_admin != 0,
     })
 }
 
@@ -405,6 +482,8 @@ pub(super) fn sync_state(
     user: &SyncUser,
     sessions: Vec<super::SessionRecord>,
     tokens: Vec<TokenRow>,
+    contacts: Vec<ContactRow>,
+    catalog: Catalog,
     field_versions: Vec<(String, i64, String)>,
 ) -> Result<SyncState, StoreError> {
     let mut state = UserState {
@@ -419,6 +498,10 @@ pub(super) fn sync_state(
         let token = token_of(row)?;
         state.tokens.insert(token.id, token);
     }
+    for row in contacts {
+        let contact = contact_of(row)?;
+        state.contacts.insert(contact.id, contact);
+    }
     let field_versions = field_versions
         .into_iter()
         .map(|(field, version, by)| Ok((field, (version, uuid(&by)?))))
@@ -427,6 +510,7 @@ pub(super) fn sync_state(
         state,
         version: user.version,
         field_versions,
+        catalog,
     })
 }
 
@@ -972,6 +1056,11 @@ macro_rules! impl_store {
                         .bind(user_id)
                         .fetch_all(&mut *tx)
                         .await?;
+                    let contacts: Vec<shared::ContactRow> =
+                        sqlx::query_as(&shared::contacts_of_sql())
+                            .bind(user_id)
+                            .fetch_all(&mut *tx)
+                            .await?;
                     Some(profile_domain::sync::Snapshot {
                         profile: shared::profile_of(&user)?,
                         sessions: sessions
@@ -982,8 +1071,14 @@ macro_rules! impl_store {
                             .into_iter()
                             .map(shared::token_of)
                             .collect::<Result<_, _>>()?,
+                        contacts: contacts
+                            .into_iter()
+                            .map(shared::contact_of)
+                            .collect::<Result<_, _>>()?,
                     })
                 };
+                let catalog = Self::load_catalog(&mut tx).await?;
+                let catalog = (catalog.version != request.catalog_version).then_some(catalog);
                 // An unchanged pull (the common case) skips what cannot exist: results past
                 // `last_seq`, and conflicts past the current version.
                 let results: Vec<shared::LoggedRow> = if request.acked_seq >= last_seq {
@@ -1020,7 +1115,97 @@ macro_rules! impl_store {
                         .into_iter()
                         .map(shared::conflict_of)
                         .collect::<Result<_, _>>()?,
+                    catalog,
                 })
+            }
+
+            async fn catalog(&self) -> Result<profile_domain::channel::Catalog, StoreError> {
+                let mut tx = self.begin_read().await?;
+                let catalog = Self::load_catalog(&mut tx).await?;
+                tx.commit().await?;
+                Ok(catalog)
+            }
+
+            async fn add_channel(
+                &self,
+                channel: &profile_domain::channel::Channel,
+                now: i64,
+            ) -> Result<(), StoreError> {
+                let definition = serde_json::to_string(channel)
+                    .map_err(|e| StoreError::Corrupt(format!("channel definition: {e}")))?;
+                let mut tx = self.begin_write().await?;
+                // The counter's row first: additions and removals take their turns.
+                sqlx::query(shared::BUMP_CATALOG).execute(&mut *tx).await?;
+                let catalog = Self::load_catalog(&mut tx).await?;
+                if catalog.channel(&channel.id).is_some() {
+                    return Err(StoreError::ChannelExists);
+                }
+                if catalog.channels.len() >= profile_domain::channel::MAX_CHANNELS {
+                    return Err(StoreError::TooManyChannels);
+                }
+                sqlx::query(shared::INSERT_CHANNEL)
+                    .bind(&channel.id)
+                    .bind(definition)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn remove_channel(&self, id: &str) -> Result<(), StoreError> {
+                let mut tx = self.begin_write().await?;
+                sqlx::query(shared::BUMP_CATALOG).execute(&mut *tx).await?;
+                let removed = sqlx::query(shared::DELETE_CHANNEL)
+                    .bind(id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if removed == 0 {
+                    return Err(StoreError::ChannelNotFound);
+                }
+                tx.commit().await?;
+                Ok(())
+            }
+
+            async fn contacts_of(
+                &self,
+                user_id: &str,
+            ) -> Result<Vec<profile_domain::state::ContactRecord>, StoreError> {
+                let rows: Vec<shared::ContactRow> = sqlx::query_as(&shared::contacts_of_sql())
+                    .bind(user_id)
+                    .fetch_all(&self.pool)
+                    .await?;
+                rows.into_iter().map(shared::contact_of).collect()
+            }
+
+            async fn mailing_list(
+                &self,
+                channel: &str,
+                user_ids: &[String],
+            ) -> Result<Vec<$crate::store::ListedContact>, StoreError> {
+                let sql = shared::mailing_list_sql();
+                let mut listed = Vec::new();
+                for user_id in user_ids {
+                    let rows: Vec<(String, String, String, String, String, i64, i64, i64, i64)> =
+                        sqlx::query_as(&sql)
+                            .bind(channel)
+                            .bind(user_id)
+                            .fetch_all(&self.pool)
+                            .await?;
+                    for (user_id, email, id, ch, value, enabled, preferred, created, updated) in
+                        rows
+                    {
+                        listed.push($crate::store::ListedContact {
+                            user_id,
+                            email,
+                            contact: shared::contact_of((
+                                id, ch, value, enabled, preferred, created, updated,
+                            ))?,
+                        });
+                    }
+                }
+                Ok(listed)
             }
 
             async fn token_by_hash(
@@ -1146,12 +1331,30 @@ macro_rules! impl_store {
                     .bind(&user.id)
                     .fetch_all(&mut **tx)
                     .await?;
+                let contacts: Vec<shared::ContactRow> = sqlx::query_as(&shared::contacts_of_sql())
+                    .bind(&user.id)
+                    .fetch_all(&mut **tx)
+                    .await?;
                 let field_versions: Vec<(String, i64, String)> =
                     sqlx::query_as(shared::FIELD_VERSIONS)
                         .bind(&user.id)
                         .fetch_all(&mut **tx)
                         .await?;
-                shared::sync_state(user, sessions, tokens, field_versions)
+                let catalog = Self::load_catalog(tx).await?;
+                shared::sync_state(user, sessions, tokens, contacts, catalog, field_versions)
+            }
+
+            /// The server's channel catalog as of this transaction.
+            async fn load_catalog(
+                tx: &mut sqlx::Transaction<'static, <$store as BackendTypes>::Db>,
+            ) -> Result<profile_domain::channel::Catalog, StoreError> {
+                let changes: i64 = sqlx::query_scalar(shared::CATALOG_CHANGES)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                let added: Vec<String> = sqlx::query_scalar(shared::ADDED_CHANNELS)
+                    .fetch_all(&mut **tx)
+                    .await?;
+                shared::catalog_of(changes, added)
             }
 
             /// Whether `pushed` issues a token whose id or hash another user's token has
@@ -1225,6 +1428,37 @@ macro_rules! impl_store {
                         }
                         None => {
                             sqlx::query(shared::DELETE_TOKEN)
+                                .bind(id.to_string())
+                                .bind(user_id)
+                                .execute(&mut **tx)
+                                .await?;
+                        }
+                    }
+                }
+                for id in &written.contacts {
+                    match sync.state.contacts.get(id) {
+                        Some(contact) => {
+                            let written = sqlx::query(shared::UPSERT_CONTACT)
+                                .bind(contact.id.to_string())
+                                .bind(user_id)
+                                .bind(&contact.channel)
+                                .bind(&contact.value)
+                                .bind(super::flag(contact.enabled))
+                                .bind(super::flag(contact.preferred))
+                                .bind(contact.created_at)
+                                .bind(contact.updated_at)
+                                .execute(&mut **tx)
+                                .await?
+                                .rows_affected();
+                            if written != 1 {
+                                return Err(StoreError::Corrupt(format!(
+                                    "contact {} belongs to another user",
+                                    contact.id
+                                )));
+                            }
+                        }
+                        None => {
+                            sqlx::query(shared::DELETE_CONTACT)
                                 .bind(id.to_string())
                                 .bind(user_id)
                                 .execute(&mut **tx)

@@ -3,6 +3,8 @@
 //! `cargo xtask test server` starts), and the real router called in process.
 #![allow(dead_code)] // each test file uses part of it
 
+pub mod api_client;
+
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
 use axum::http::{header, HeaderMap, Method, Request, StatusCode};

@@ -33,6 +33,8 @@ pub struct ApiCaller {
     pub user_id: String,
     /// The user's profile, read with the token.
     pub profile: ProfileRecord,
+    /// Whether the user is an administrator.
+    pub is_admin: bool,
 }
 
 fn refused(code: ErrorCode) -> ServerError {
@@ -99,6 +101,7 @@ pub async fn authenticate(
         token: found.token,
         user_id: found.user_id,
         profile: found.profile,
+        is_admin: found.user_is_admin,
     });
     Ok(next.run(req).await)
 }

@@ -80,6 +80,7 @@ fn routes() -> (Router<AppState>, Document) {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(profile::get_profile, profile::patch_profile))
         .routes(routes!(contacts::list))
+        .routes(routes!(contacts::mailing_list))
         .routes(routes!(tokens::current))
         .split_for_parts()
 }
