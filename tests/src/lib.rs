@@ -2,8 +2,9 @@
 //! drives WebKitWebDriver), with a throw-away HOME and data directory, and lets a scenario
 //! click, type, read and take screenshots like a person would.
 //!
-//! `cargo xtask test e2e` sets it up: it builds the app, runs these tests inside
-//! `dbus-run-session -- xvfb-run`, and passes the paths below in the environment.
+//! `cargo xtask test e2e` sets it up: it builds the app, fetches axe-core, runs these tests
+//! inside `dbus-run-session -- xvfb-run`, and passes the paths below in the environment.
+//! Every screenshot a scenario takes also runs axe-core on the page.
 
 use anyhow::{anyhow, bail, Context, Result};
 use fantoccini::{Client, ClientBuilder, Locator};
@@ -18,6 +19,7 @@ use std::sync::Mutex;
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
 
+mod axe;
 pub mod bus;
 pub mod keychain;
 pub mod server;
@@ -217,7 +219,7 @@ const HEARTBEAT_STOP: &str = "
 ";
 
 /// Awaits one WebDriver call, failing instead of hanging if the app stops answering.
-async fn within<T, E>(
+pub(crate) async fn within<T, E>(
     what: &str,
     call: impl std::future::Future<Output = Result<T, E>>,
 ) -> Result<T>
@@ -384,7 +386,16 @@ impl App {
         let path = shots_dir()?.join(format!("{}-{step:02}-{label}.png", self.scenario));
         std::fs::write(&path, png)?;
         println!("screenshot: {}", path.display());
+        // Every screen a scenario shows is also checked for accessibility.
+        axe::check(&self.client)
+            .await
+            .with_context(|| format!("accessibility of {}", path.display()))?;
         Ok(path)
+    }
+
+    /// Runs axe-core on the page as it is now; an error lists every violation.
+    pub async fn check_accessibility(&self) -> Result<()> {
+        axe::check(&self.client).await
     }
 
     /// Runs `script` in the page and returns its result.

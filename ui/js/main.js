@@ -75,6 +75,8 @@ boot().catch((error) => {
     notice.textContent = errorText(error);
   }
   notice.hidden = false;
+  // The page's only content now: focused, so a screen reader reads it out at once.
+  notice.focus();
   document.getElementById('app').dataset.ready = 'failed';
   document.body.dataset.screen = 'failed';
 });

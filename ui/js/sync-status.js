@@ -56,6 +56,8 @@ function render() {
   text.removeAttribute('data-i18n');
   const reason = view.status?.error ? errorText({ code: view.status.error, params: {} }) : '';
   button.title = reason || (view.link ? view.link.server_url : t('header.sync_local_hint'));
+  // Said to screen readers too, not only on hover.
+  document.getElementById('sync-reason').textContent = button.title;
   now.hidden = !view.link;
   now.disabled = view.status?.state === 'syncing';
   reviewButton.hidden = reviewCount === 0;

@@ -186,6 +186,7 @@ fn end_to_end(root: &Path) -> Result<Counts> {
     let driver = setup::tauri_driver().context("tauri-driver is not installed")?;
     let shots = root.join("target").join("e2e");
     std::fs::create_dir_all(&shots)?;
+    let axe = crate::axe::ensure(&target_dir(root))?;
     let mut cmd = if cfg!(target_os = "linux") {
         // A fresh session bus and X display just for this run; both vanish with it.
         let mut cmd = Command::new("dbus-run-session");
@@ -204,7 +205,8 @@ fn end_to_end(root: &Path) -> Result<Counts> {
         .env("ACURE_E2E_APP", &app)
         .env("ACURE_E2E_SERVER", &server)
         .env("ACURE_E2E_DRIVER", &driver)
-        .env("ACURE_E2E_SHOTS", &shots);
+        .env("ACURE_E2E_SHOTS", &shots)
+        .env("ACURE_E2E_AXE", &axe);
     let counts = run_tests(&mut cmd)?;
     eprintln!("xtask: screenshots in {}", shots.display());
     Ok(counts)

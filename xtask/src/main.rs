@@ -9,6 +9,7 @@
 //!   Tauri app.
 //! - `cargo xtask icons`: redraws the app icon set in `icons/`.
 
+mod axe;
 mod icons;
 mod layers;
 mod postgres;

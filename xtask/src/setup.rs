@@ -34,8 +34,8 @@ const BUILD_PACKAGES: &[&str] = &[
 
 /// Debian packages for the end-to-end layer: a virtual display, a session bus,
 /// WebKit's WebDriver, fonts with Cyrillic glyphs, a throw-away keyring with `secret-tool`
-/// to read it, and `xclip` to read what the app put on the clipboard. (Never dbus-x11: it
-/// leaves daemons behind.)
+/// to read it, `xclip` to read what the app put on the clipboard, and `curl` to fetch
+/// axe-core. (Never dbus-x11: it leaves daemons behind.)
 const E2E_PACKAGES: &[&str] = &[
     "xvfb",
     "xauth",
@@ -45,6 +45,8 @@ const E2E_PACKAGES: &[&str] = &[
     "gnome-keyring",
     "libsecret-tools",
     "xclip",
+    "curl",
+    "ca-certificates",
 ];
 
 /// Debian packages the benchmarks compare against (avatar: ImageMagick, libvips; password:
