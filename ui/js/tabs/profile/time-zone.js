@@ -1,8 +1,8 @@
 // «Additional Info» → «Time Zone»: a searchable list (WAI-ARIA combobox) of every IANA zone,
 // by city, region or offset in either language, with the current time in the chosen zone.
 
-import * as api from './api.js';
-import { errorText, language, onLanguageChange, t } from './i18n.js';
+import * as api from '../../api.js';
+import { errorText, language, onLanguageChange, t } from '../../i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const input = $('time-zone');

@@ -1,9 +1,9 @@
 // The Profile tab: personal details, each field saved with its own «Save».
 
-import * as api from '../api.js';
-import { createFieldRow } from '../field-row.js';
-import { showProfile } from '../header.js';
-import { translate } from '../i18n.js';
+import * as api from '../../api.js';
+import { createFieldRow } from '../../field-row.js';
+import { showProfile } from '../../header.js';
+import { translate } from '../../i18n.js';
 
 /** The personal details, in the order they are shown. */
 const DETAILS = [

@@ -1,9 +1,9 @@
 // The «Security» section of the Profile tab: changing the password.
 
-import * as api from './api.js';
-import { formErrors } from './form-errors.js';
-import { onLanguageChange, t } from './i18n.js';
-import { attachPasswordRules, hidePasswords } from './password-box.js';
+import * as api from '../../api.js';
+import { formErrors } from '../../form-errors.js';
+import { onLanguageChange, t } from '../../i18n.js';
+import { attachPasswordRules, hidePasswords } from '../../password-box.js';
 
 const form = document.getElementById('security-form');
 const current = document.getElementById('current-password');
