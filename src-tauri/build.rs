@@ -38,6 +38,7 @@ fn main() {
         "contacts_list",
         "contact_save",
         "contact_remove",
+        "contact_test",
     ]);
     let attributes = tauri_build::Attributes::new()
         .config_path("../tauri.conf.json")

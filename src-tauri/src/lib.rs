@@ -53,6 +53,7 @@ pub fn with_commands<R: Runtime>(builder: Builder<R>) -> Builder<R> {
         commands::channels::contacts_list,
         commands::channels::contact_save,
         commands::channels::contact_remove,
+        commands::channels::contact_test,
     ])
 }
 

@@ -212,3 +212,8 @@ export function contactSave(contact, language) {
 export function contactRemove(id, language) {
   return invoke('contact_remove', { id, language });
 }
+
+/** Asks the server to send a test notification to the contact. */
+export function contactTest(id) {
+  return invoke('contact_test', { id });
+}

@@ -640,6 +640,30 @@ pub enum ErrorCode {
         message = "Built-in channels cannot be removed."
     )]
     ChannelBuiltIn,
+    /// The contact has changes the server has not received yet.
+    #[strum(
+        serialize = "contact.test_not_synced",
+        message = "The server does not have this contact yet. Wait for the sync, then try again."
+    )]
+    ContactTestNotSynced,
+    /// The server has no sender for this contact's channel.
+    #[strum(
+        serialize = "contact.test_unavailable",
+        message = "This channel cannot send test notifications."
+    )]
+    ContactTestUnavailable,
+    /// A test notification could not reach the contact's address.
+    #[strum(
+        serialize = "contact.test_unreachable",
+        message = "The test notification could not be delivered: the address cannot be reached."
+    )]
+    ContactTestUnreachable,
+    /// The contact's address answered a test notification with an error.
+    #[strum(
+        serialize = "contact.test_refused",
+        message = "The address refused the test notification."
+    )]
+    ContactTestRefused,
     /// A public API call only an administrator's token may make.
     #[strum(
         serialize = "api.admin_required",

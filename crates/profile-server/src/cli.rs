@@ -98,6 +98,13 @@ pub struct ServeArgs {
     #[arg(long, env = "PROFILE_SERVER_API_RATE", default_value_t = API_REQUESTS_PER_SECOND,
           value_parser = clap::value_parser!(u32).range(1..))]
     pub api_rate: u32,
+    /// Let test notifications reach loopback and private addresses (webhooks inside the
+    /// company's network). Off: only public addresses are sent to.
+    #[arg(long, env = "PROFILE_SERVER_WEBHOOKS_TO_PRIVATE_NETWORKS")]
+    pub webhooks_to_private_networks: bool,
+    /// A PEM file of certificate authorities to trust for webhooks, besides the system's.
+    #[arg(long, env = "PROFILE_SERVER_WEBHOOK_CA_FILE", value_name = "PATH")]
+    pub webhook_ca_file: Option<std::path::PathBuf>,
 }
 
 /// `user …`.
@@ -161,6 +168,9 @@ pub enum CliError {
     /// A channel definition file could not be read or is not JSON of a channel.
     #[error("cannot read the channel definition: {0}")]
     Definition(String),
+    /// The webhook CA file could not be read or holds no certificate.
+    #[error("cannot read the webhook CA file: {0}")]
+    CaFile(String),
 }
 
 /// Runs a parsed command line.
@@ -176,6 +186,7 @@ pub async fn run(cli: Cli) -> Result<(), CliError> {
                     api_requests_per_second: args.api_rate,
                     ..Limits::default()
                 },
+                notifier: notifier(&args)?,
             };
             tracing::info!(%database, "database ready");
             crate::serve(store.clone(), Arc::new(SystemClock), config).await
@@ -259,6 +270,20 @@ async fn user(store: &dyn Store, command: UserCommand) -> Result<(), CliError> {
         }
     }
     Ok(())
+}
+
+/// The test-notification sender `serve`'s flags describe.
+fn notifier(args: &ServeArgs) -> Result<crate::notify::Notifier, CliError> {
+    let mut notifier = crate::notify::Notifier::new();
+    if args.webhooks_to_private_networks {
+        notifier = notifier.to_private_networks();
+    }
+    if let Some(path) = &args.webhook_ca_file {
+        let unreadable = |why: String| CliError::CaFile(format!("{}: {why}", path.display()));
+        let pem = std::fs::read(path).map_err(|e| unreadable(e.to_string()))?;
+        notifier = notifier.trusting(&pem).map_err(unreadable)?;
+    }
+    Ok(notifier)
 }
 
 async fn channel(store: &dyn Store, command: ChannelCommand) -> Result<(), CliError> {

@@ -109,6 +109,8 @@ pub struct ServeConfig {
     pub trust_proxy: bool,
     /// Limits on every request.
     pub limits: Limits,
+    /// What sends test notifications (which networks it may reach, which CAs it trusts).
+    pub notifier: crate::notify::Notifier,
 }
 
 /// Limits on requests.

@@ -6,6 +6,7 @@ pub mod config;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod notify;
 pub mod secret;
 pub mod store;
 pub mod sync;
@@ -27,7 +28,9 @@ pub async fn serve(
     clock: Arc<dyn Clock>,
     config: ServeConfig,
 ) -> Result<(), cli::CliError> {
-    let state = http::AppState::new(store, clock, config.trust_proxy, &config.limits).await?;
+    let state = http::AppState::new(store, clock, config.trust_proxy, &config.limits)
+        .await?
+        .with_notifier(config.notifier.clone());
     let app = http::router(state, &config.limits);
     let listener = tokio::net::TcpListener::bind(config.listen)
         .await

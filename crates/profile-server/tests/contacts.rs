@@ -6,10 +6,11 @@
 mod common;
 
 use axum::http::StatusCode;
-use common::api_client::{device, get, Device, PASSWORD};
+use common::api_client::{device, get, Device, ADDRESS, PASSWORD};
 use common::{Backend, TestServer, START_MS};
 use profile_domain::channel::Channel;
 use profile_domain::sync::PROTOCOL;
+use profile_server::notify::Notifier;
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -17,6 +18,7 @@ both_backends!(
     contacts_from_two_devices_converge_by_the_rules,
     the_api_lists_own_enabled_contacts_and_mailing_lists_are_for_administrators,
     an_added_channel_reaches_clients_by_its_catalog_version,
+    a_test_notification_reaches_a_webhook_and_every_refusal_is_named,
 );
 
 async fn upsert(
@@ -383,5 +385,141 @@ async fn an_added_channel_reaches_clients_by_its_catalog_version(backend: Backen
     assert!(
         server.db.store.remove_channel("email").await.is_err(),
         "built-in channels stay"
+    );
+}
+
+/// `POST /v1/contacts/test` for `contact` as `dev`.
+async fn send_test(server: &TestServer, dev: &Device, contact: Uuid) -> common::Answer {
+    server
+        .post(
+            "/v1/contacts/test",
+            ADDRESS,
+            Some(&dev.secret),
+            &json!({"protocol": PROTOCOL, "contact_id": contact}),
+        )
+        .await
+}
+
+async fn a_test_notification_reaches_a_webhook_and_every_refusal_is_named(backend: Backend) {
+    let hook = common::webhook::start().await;
+    let notifier = Notifier::new()
+        .to_private_networks()
+        .trusting(hook.certificate_pem.as_bytes())
+        .unwrap();
+    let server = TestServer::with_notifier(backend, notifier).await;
+    for email in ["anna@example.com", "boris@example.com"] {
+        server.db.add_user(email, "A", PASSWORD).await;
+    }
+    let webhook: Channel = serde_json::from_value(
+        json!({"id": "webhook", "name": {"en": "Webhook"}, "kind": "url", "multiple": true}),
+    )
+    .unwrap();
+    server
+        .db
+        .store
+        .add_channel(&webhook, START_MS)
+        .await
+        .unwrap();
+    let mut anna = device(&server, "anna@example.com").await;
+    let mut boris = device(&server, "boris@example.com").await;
+    // The catalog says where the server has a sender: webhooks only.
+    let pulled = pull_with(&server, &anna, 0).await;
+    let senders: Vec<_> = pulled["catalog"]["channels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["test_sender"] == true)
+        .map(|c| c["id"].clone())
+        .collect();
+    assert_eq!(senders, [json!("webhook")]);
+
+    let (good, bad, mail) = (Uuid::now_v7(), Uuid::now_v7(), Uuid::now_v7());
+    let create = json!({"create": true});
+    upsert(
+        &server,
+        &mut anna,
+        good,
+        "webhook",
+        &hook.url,
+        create.clone(),
+    )
+    .await;
+    upsert(
+        &server,
+        &mut anna,
+        bad,
+        "webhook",
+        &hook.failing_url,
+        create.clone(),
+    )
+    .await;
+    upsert(
+        &server,
+        &mut anna,
+        mail,
+        "email",
+        "anna@example.com",
+        create.clone(),
+    )
+    .await;
+
+    let sent = send_test(&server, &anna, good).await;
+    assert_eq!(sent.status, StatusCode::OK, "{sent:?}");
+    let received = hook.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    let body: Value = serde_json::from_str(&received[0]).unwrap();
+    assert_eq!(body["kind"], "acure_profile.test");
+    assert!(body["text"].as_str().unwrap().contains("anna@example.com"));
+
+    let refused = send_test(&server, &anna, bad).await;
+    refused.assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "contact.test_refused");
+    assert_eq!(refused.body["params"]["status"], 500);
+    send_test(&server, &anna, mail)
+        .await
+        .assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "contact.test_unavailable");
+    // Another user's contact is as good as none.
+    send_test(&server, &boris, good)
+        .await
+        .assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "contact.not_found");
+    upsert(
+        &server,
+        &mut boris,
+        Uuid::now_v7(),
+        "webhook",
+        &hook.url,
+        create,
+    )
+    .await;
+
+    // A server that keeps to public addresses sends nothing to loopback.
+    let public_only = Notifier::new()
+        .trusting(hook.certificate_pem.as_bytes())
+        .unwrap();
+    let strict = TestServer::with_notifier(backend, public_only).await;
+    strict.db.add_user("anna@example.com", "A", PASSWORD).await;
+    strict
+        .db
+        .store
+        .add_channel(&webhook, START_MS)
+        .await
+        .unwrap();
+    let mut anna = device(&strict, "anna@example.com").await;
+    let id = Uuid::now_v7();
+    upsert(
+        &strict,
+        &mut anna,
+        id,
+        "webhook",
+        &hook.url,
+        json!({"create": true}),
+    )
+    .await;
+    send_test(&strict, &anna, id)
+        .await
+        .assert_refused(StatusCode::UNPROCESSABLE_ENTITY, "contact.test_unreachable");
+    assert_eq!(
+        hook.received.lock().unwrap().len(),
+        1,
+        "nothing more was sent"
     );
 }

@@ -47,3 +47,10 @@ pub async fn contact_remove(
         .remove_contact(id.0, language)
         .await?)
 }
+
+/// Asks the server to send a test notification to a contact (channels it has a sender for).
+#[tauri::command]
+pub async fn contact_test(state: State<'_, AppState>, id: Arg<ContactId>) -> Result<(), UiError> {
+    let me = state.signed_in().await?;
+    Ok(state.link().test_contact(&me, id.0).await?)
+}

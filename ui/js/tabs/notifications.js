@@ -79,6 +79,19 @@ function contactRow(view, contact, number, status) {
     preferred.checked = contact.preferred;
     preferred.id = `${id}-preferred`;
     part('preferred-label').hidden = view.contacts.length < 2;
+    // Only where the server can send one: its catalog marks those channels.
+    const test = part('test');
+    test.hidden = !view.test_sender;
+    test.addEventListener('click', () => errors.submit(async () => {
+      setStatus('testing');
+      try {
+        await api.contactTest(contact.id);
+        setStatus('test_sent');
+      } catch (refusal) {
+        setStatus(null);
+        throw refusal;
+      }
+    }));
     preferred.addEventListener('change', () => errors.submit(async () => {
       try {
         await save(view.id, { id: contact.id, value: contact.value, preferred: true }, contact.id);

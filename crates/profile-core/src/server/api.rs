@@ -50,6 +50,12 @@ struct PasswordBody<'a> {
 }
 
 #[derive(Serialize)]
+struct ContactTestBody {
+    protocol: u32,
+    contact_id: uuid::Uuid,
+}
+
+#[derive(Serialize)]
 struct EmptyBody {
     protocol: u32,
 }
@@ -150,6 +156,16 @@ impl ServerApi {
             new: &new,
         };
         let _: serde_json::Value = self.send(self.post("v1/auth/password").json(&body)).await?;
+        Ok(())
+    }
+
+    /// `POST /v1/contacts/test`: the server sends a test notification to the contact.
+    pub async fn test_contact(&self, contact_id: uuid::Uuid) -> Result<(), TransportError> {
+        let body = ContactTestBody {
+            protocol: PROTOCOL,
+            contact_id,
+        };
+        let _: serde_json::Value = self.send(self.post("v1/contacts/test").json(&body)).await?;
         Ok(())
     }
 

@@ -322,6 +322,28 @@ impl ServerLink {
             .map_err(errors::password)
     }
 
+    /// Asks the server to send a test notification to contact `contact_id` of the person
+    /// signed in as `me`: only on a linked device, and only once the server has the contact
+    /// as it is here (no change to it still waiting in the outbox).
+    pub async fn test_contact(&self, me: &SignedIn, contact_id: Uuid) -> Result<(), CoreError> {
+        me.profile().await?;
+        let api = self
+            .api()
+            .await?
+            .ok_or_else(|| ValidationError::general(ErrorCode::ContactTestUnavailable))?;
+        let pending: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND name = 'contact.upsert' \
+             AND json_extract(payload, '$.contact_id') = ?",
+        )
+        .bind(contact_id.to_string())
+        .fetch_one(self.db.pool())
+        .await?;
+        if pending > 0 {
+            return Err(ValidationError::general(ErrorCode::ContactTestNotSynced).into());
+        }
+        api.test_contact(contact_id).await.map_err(errors::general)
+    }
+
     /// The session `session_id` has ended on the server: its secret is of no more use.
     pub async fn forget_secret(&self, session_id: Uuid) -> Result<(), CoreError> {
         self.vault.forget(session_id).await

@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod auth;
+pub mod contacts;
 pub mod error;
 pub mod health;
 pub mod json;
@@ -42,6 +43,7 @@ struct Inner {
     dummy_hash: String,
     sign_in_permits: Arc<Semaphore>,
     api_rate: api::TokenRateLimiter,
+    notifier: crate::notify::Notifier,
 }
 
 impl AppState {
@@ -78,8 +80,23 @@ impl AppState {
                 dummy_hash,
                 sign_in_permits: Arc::new(Semaphore::new(limits.sign_in_concurrency.max(1))),
                 api_rate: api::TokenRateLimiter::new(limits.api_requests_per_second),
+                notifier: crate::notify::Notifier::new(),
             }),
         })
+    }
+
+    /// The same state sending test notifications with `notifier` (only before it is
+    /// shared: a state already cloned keeps its notifier).
+    pub fn with_notifier(mut self, notifier: crate::notify::Notifier) -> Self {
+        if let Some(inner) = Arc::get_mut(&mut self.inner) {
+            inner.notifier = notifier;
+        }
+        self
+    }
+
+    /// What sends test notifications.
+    pub fn notifier(&self) -> &crate::notify::Notifier {
+        &self.inner.notifier
     }
 
     /// The store.
@@ -129,6 +146,7 @@ pub fn router(state: AppState, limits: &Limits) -> Router {
         .route("/v1/sync/push", post(sync::push))
         .route("/v1/sync/pull", post(sync::pull))
         .route("/v1/blobs/{sha256}", get(sync::blob))
+        .route("/v1/contacts/test", post(contacts::test))
         .merge(sign_in)
         .merge(api::router(state.clone()))
         .fallback(|| async { ServerError::NotFound })

@@ -323,6 +323,10 @@ pub(super) fn catalog_of(changes: i64, added: Vec<String>) -> Result<Catalog, St
             .map_err(|e| StoreError::Corrupt(format!("channel definition: {e}")))?;
         channels.push(channel);
     }
+    // Which channels this server can send a test notification on.
+    for channel in &mut channels {
+        channel.test_sender = crate::notify::has_sender(&channel.kind);
+    }
     Ok(Catalog {
         version: built_in.version * 1_000_000 + changes,
         channels,

@@ -4,6 +4,7 @@
 #![allow(dead_code)] // each test file uses part of it
 
 pub mod api_client;
+pub mod webhook;
 
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;
@@ -13,6 +14,7 @@ use http_body_util::BodyExt;
 use profile_server::config::Limits;
 use profile_server::domain::{password_hash, Env, ManualClock, Password};
 use profile_server::http::{router, AppState};
+use profile_server::notify::Notifier;
 use profile_server::store::{NewUser, PostgresStore, SqliteStore, Store};
 use serde_json::{json, Value};
 use sqlx::Connection;
@@ -202,16 +204,33 @@ impl TestServer {
         Self::limited(TestDb::new(backend).await, true, None, limits).await
     }
 
+    /// Behind a trusted proxy, sending test notifications with `notifier`.
+    pub async fn with_notifier(backend: Backend, notifier: Notifier) -> Self {
+        let db = TestDb::new(backend).await;
+        Self::built(db, true, None, Limits::default(), notifier).await
+    }
+
     async fn limited(
         db: TestDb,
         trust_proxy: bool,
         peer: Option<SocketAddr>,
         limits: Limits,
     ) -> Self {
+        Self::built(db, trust_proxy, peer, limits, Notifier::new()).await
+    }
+
+    async fn built(
+        db: TestDb,
+        trust_proxy: bool,
+        peer: Option<SocketAddr>,
+        limits: Limits,
+        notifier: Notifier,
+    ) -> Self {
         let clock = Arc::new(ManualClock::at(START_MS));
         let state = AppState::new(db.store.clone(), clock.clone(), trust_proxy, &limits)
             .await
-            .unwrap();
+            .unwrap()
+            .with_notifier(notifier);
         let mut router = router(state, &limits);
         if let Some(peer) = peer {
             router = router.layer(MockConnectInfo(peer));

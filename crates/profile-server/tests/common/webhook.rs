@@ -1,0 +1,93 @@
+//! A webhook receiver for the test-notification tests: HTTPS on loopback with a self-signed
+//! certificate for `localhost` (made by rcgen): `/hook` answers 204 and keeps the body it
+//! received, `/fail` answers 500.
+
+use std::sync::{Arc, Mutex};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+/// A running receiver.
+pub struct Webhook {
+    /// `https://localhost:<port>/hook`.
+    pub url: String,
+    /// `https://localhost:<port>/fail`, which answers 500.
+    pub failing_url: String,
+    /// The certificate to trust, PEM.
+    pub certificate_pem: String,
+    /// Every request body received, in order.
+    pub received: Arc<Mutex<Vec<String>>>,
+}
+
+/// Starts a receiver.
+pub async fn start() -> Webhook {
+    let cert = rcgen::generate_simple_self_signed(vec!["localhost".to_owned()]).unwrap();
+    let certificate_pem = cert.cert.pem();
+    let identity = native_tls::Identity::from_pkcs8(
+        certificate_pem.as_bytes(),
+        cert.key_pair.serialize_pem().as_bytes(),
+    )
+    .unwrap();
+    let acceptor =
+        tokio_native_tls::TlsAcceptor::from(native_tls::TlsAcceptor::new(identity).unwrap());
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let received = Arc::new(Mutex::new(Vec::new()));
+    let kept = received.clone();
+    tokio::spawn(async move {
+        while let Ok((socket, _)) = listener.accept().await {
+            let acceptor = acceptor.clone();
+            let kept = kept.clone();
+            tokio::spawn(async move {
+                let Ok(mut tls) = acceptor.accept(socket).await else {
+                    return;
+                };
+                let mut request = Vec::new();
+                let mut status = 204;
+                let mut buf = [0u8; 4096];
+                // Headers, then as many body bytes as Content-Length says.
+                loop {
+                    let Ok(n) = tls.read(&mut buf).await else {
+                        return;
+                    };
+                    if n == 0 {
+                        return;
+                    }
+                    request.extend_from_slice(&buf[..n]);
+                    let text = String::from_utf8_lossy(&request).into_owned();
+                    if let Some(end) = text.find("\r\n\r\n") {
+                        let length = text[..end]
+                            .lines()
+                            .find_map(|l| {
+                                let (k, v) = l.split_once(':')?;
+                                k.eq_ignore_ascii_case("content-length")
+                                    .then(|| v.trim().parse::<usize>().ok())?
+                            })
+                            .unwrap_or(0);
+                        if request.len() >= end + 4 + length {
+                            if text.starts_with("POST /fail ") {
+                                status = 500;
+                            } else {
+                                let body = &request[end + 4..end + 4 + length];
+                                kept.lock()
+                                    .unwrap()
+                                    .push(String::from_utf8_lossy(body).into());
+                            }
+                            break;
+                        }
+                    }
+                }
+                let answer = format!(
+                    "HTTP/1.1 {status} Test\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+                );
+                let _ = tls.write_all(answer.as_bytes()).await;
+                let _ = tls.shutdown().await;
+            });
+        }
+    });
+    Webhook {
+        url: format!("https://localhost:{port}/hook"),
+        failing_url: format!("https://localhost:{port}/fail"),
+        certificate_pem,
+        received,
+    }
+}
