@@ -196,8 +196,8 @@ export function tokenRemove(id) {
 }
 
 /** The Notifications tab: { channels: [{ id, name, kind, editable, max_contacts, steps,
- * test_sender, in_catalog, contacts: [{ id, value, display, enabled, preferred }] }],
- * catalog_version }, names and steps in `language`. */
+ * test_sender, in_catalog, contacts: [{ id, value, display, enabled, preferred }] }] },
+ * names and steps in `language`. */
 export function contactsList(language) {
   return invoke('contacts_list', { language });
 }

@@ -74,3 +74,18 @@ pub(crate) async fn pending(conn: &mut SqliteConnection) -> Result<Vec<OutboxEnt
         })
         .collect()
 }
+
+/// Whether a change to contact `contact_id` still waits to be pushed.
+pub(crate) async fn contact_pending(
+    conn: &mut SqliteConnection,
+    contact_id: Uuid,
+) -> Result<bool, CoreError> {
+    let pending: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND name = 'contact.upsert' \
+         AND json_extract(payload, '$.contact_id') = ?",
+    )
+    .bind(contact_id.to_string())
+    .fetch_one(conn)
+    .await?;
+    Ok(pending > 0)
+}

@@ -51,8 +51,6 @@ pub struct ChannelView {
 pub struct ContactLists {
     /// The catalog's channels in its order, then channels only contacts still name.
     pub channels: Vec<ChannelView>,
-    /// The catalog's version (0 for the built-in one on a device that never received one).
-    pub catalog_version: i64,
 }
 
 fn contact_view(kind: &ContactKind, c: &ContactRecord) -> ContactView {
@@ -133,8 +131,5 @@ pub(crate) fn lists(
         };
         channels.push(channel_view(&gone, false, contacts, language));
     }
-    ContactLists {
-        channels,
-        catalog_version: catalog.version,
-    }
+    ContactLists { channels }
 }

@@ -331,14 +331,8 @@ impl ServerLink {
             .api()
             .await?
             .ok_or_else(|| ValidationError::general(ErrorCode::ContactTestUnavailable))?;
-        let pending: i64 = sqlx::query_scalar(
-            "SELECT COUNT(*) FROM outbox WHERE state = 'pending' AND name = 'contact.upsert' \
-             AND json_extract(payload, '$.contact_id') = ?",
-        )
-        .bind(contact_id.to_string())
-        .fetch_one(self.db.pool())
-        .await?;
-        if pending > 0 {
+        let mut conn = self.db.pool().acquire().await?;
+        if crate::outbox::contact_pending(&mut conn, contact_id).await? {
             return Err(ValidationError::general(ErrorCode::ContactTestNotSynced).into());
         }
         api.test_contact(contact_id).await.map_err(errors::general)
