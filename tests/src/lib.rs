@@ -403,6 +403,11 @@ impl App {
         within(script, self.client.execute(script, vec![])).await
     }
 
+    /// Runs `script` in the page with `args` as its `arguments` and returns its result.
+    pub async fn js_with(&self, script: &str, args: Vec<Value>) -> Result<Value> {
+        within(script, self.client.execute(script, args)).await
+    }
+
     /// Runs `script` as an async function body (`await` allowed) and returns what it returns:
     /// e.g. `return await window.__TAURI__.core.invoke(...)`, as a hostile page could.
     pub async fn js_async(&self, script: &str) -> Result<Value> {

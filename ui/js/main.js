@@ -3,7 +3,6 @@
 
 import * as api from './api.js';
 import { errorText, setBundles, setLanguage, t } from './i18n.js';
-import { initPasswordToggles } from './password-box.js';
 
 let osLanguage = 'en';
 
@@ -18,7 +17,6 @@ async function boot() {
   if (statusAnswer.status === 'rejected') throw statusAnswer.reason;
   const status = statusAnswer.value;
   setLanguage(status.language);
-  initPasswordToggles();
   let profile;
   if (status.state === 'first_run') {
     const { showWelcome } = await import('./screens/welcome.js');

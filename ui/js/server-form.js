@@ -2,9 +2,8 @@
 // sign-in screen of a linked device and in «Connect to a server…».
 
 import * as api from './api.js';
-import { formErrors } from './form-errors.js';
+import { formFields, hidePasswords } from './form-fields.js';
 import { onLanguageChange, t, translate } from './i18n.js';
-import { hidePasswords, initPasswordToggles } from './password-box.js';
 
 const template = document.getElementById('server-form-template');
 
@@ -18,16 +17,6 @@ const template = document.getElementById('server-form-template');
 export function mountServerForm(container, prefix, options, onSignedIn) {
   const form = template.content.firstElementChild.cloneNode(true);
   form.id = `${prefix}-form`;
-  for (const input of form.querySelectorAll('input[data-field]')) {
-    const field = input.dataset.field;
-    input.id = `${prefix}-${field}`;
-    input.name = field;
-    const row = input.closest('.stack-field');
-    row.querySelector('label').htmlFor = input.id;
-    const note = row.querySelector('[data-note-for]');
-    note.id = `${input.id}-note`;
-    input.setAttribute('aria-describedby', note.id);
-  }
   form.querySelector('[data-note-for="*"]').id = `${prefix}-note`;
   form.querySelector('button[type="submit"]').id = `${prefix}-submit`;
   const address = form.querySelector('[data-field="server_url"]');
@@ -62,8 +51,7 @@ export function mountServerForm(container, prefix, options, onSignedIn) {
   }
   container.replaceChildren(form);
   translate(form);
-  initPasswordToggles(form);
-  const errors = formErrors(form);
+  const errors = formFields(form, { prefix });
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();

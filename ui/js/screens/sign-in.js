@@ -1,10 +1,9 @@
 // The sign-in screen, shown while nobody is signed in on this device.
 
 import * as api from '../api.js';
-import { formErrors } from '../form-errors.js';
+import { formFields, hidePasswords } from '../form-fields.js';
 import { initials } from '../header.js';
 import { translate } from '../i18n.js';
-import { hidePasswords } from '../password-box.js';
 import { mountServerForm } from '../server-form.js';
 
 const screen = document.getElementById('sign-in');
@@ -13,7 +12,7 @@ const password = document.getElementById('sign-in-password');
 
 /** Shows who signs in; resolves to the profile once the password is right. */
 export function showSignIn(status) {
-  const errors = formErrors(form);
+  const errors = formFields(form);
   document.getElementById('sign-in-name').textContent = status.name;
   document.getElementById('sign-in-initials').textContent = initials(status.name);
   const avatar = document.getElementById('sign-in-avatar');

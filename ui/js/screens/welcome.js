@@ -1,9 +1,9 @@
 // The first-run screen: create a local profile, or sign in to a server.
 
 import * as api from '../api.js';
-import { formErrors } from '../form-errors.js';
+import { formFields, hidePasswords } from '../form-fields.js';
 import { setLanguage } from '../i18n.js';
-import { attachPasswordRules, hidePasswords } from '../password-box.js';
+import { attachPasswordRules } from '../password-rules.js';
 import { mountServerForm } from '../server-form.js';
 
 const screen = document.getElementById('welcome');
@@ -14,7 +14,7 @@ const field = (id) => document.getElementById(id);
 
 /** Shows the screen, suggesting `status.name`; resolves to the profile once it is created. */
 export function showWelcome(status) {
-  const errors = formErrors(form);
+  const errors = formFields(form);
   attachPasswordRules(field('welcome-password'));
   field('welcome-name').value = status.name;
   languageSelect.value = status.language;

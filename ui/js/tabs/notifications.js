@@ -4,7 +4,7 @@
 
 import * as api from '../api.js';
 import { errorText, has, language, onLanguageChange, t, translate } from '../i18n.js';
-import { formErrors } from '../form-errors.js';
+import { formFields } from '../form-fields.js';
 
 const container = document.getElementById('channels');
 const loadError = document.getElementById('channels-error');
@@ -38,16 +38,13 @@ function contactRow(view, contact, number, status) {
   part('label').textContent = view.contacts.length > 1
     ? t('contacts.label_nth', { channel: view.name, n: number })
     : view.name;
-  part('note').id = `${id}-note`;
-  part('status').id = `${id}-status`;
-  input.setAttribute('aria-describedby', `${id}-note ${id}-status`);
   const placeholder = `contacts.placeholder.${view.kind}`;
   input.placeholder = has(placeholder) ? t(placeholder) : '';
   const saved = contact?.display ?? '';
   input.value = saved;
   item.dataset.contact = contact?.id ?? 'new';
   item.dataset.enabled = String(contact?.enabled ?? true);
-  const errors = formErrors(form);
+  const errors = formFields(form);
   const setStatus = (key) => {
     part('status').textContent = key ? t(`contacts.${key}`) : '';
     part('status').dataset.state = key ?? '';

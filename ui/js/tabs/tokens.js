@@ -4,7 +4,7 @@
 import * as api from '../api.js';
 import { confirmAction } from '../confirm-dialog.js';
 import { errorText, language, onLanguageChange, t, translate } from '../i18n.js';
-import { formErrors } from '../form-errors.js';
+import { formFields } from '../form-fields.js';
 
 const panel = document.getElementById('panel-api');
 const localCard = document.getElementById('tokens-local');
@@ -280,13 +280,13 @@ export function initTokensTab({ connect }) {
   // A new page shows no panel: a token kept for one (before a reload) is forgotten.
   api.tokenForget().catch((error) => console.warn('forgetting the token', error));
   document.getElementById('tokens-connect').addEventListener('click', () => connect());
-  issueErrors = formErrors(form);
+  issueErrors = formFields(form);
   resetIssueExpiry = wireExpiry(form.querySelector('[data-role="expiry"]'));
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     issueErrors.submit(issue);
   });
-  editErrors = formErrors(editForm);
+  editErrors = formFields(editForm);
   wireExpiry(editForm.querySelector('[data-role="expiry"]'));
   document.getElementById('token-edit-cancel').addEventListener('click', () => editDialog.close());
   document.getElementById('token-panel-done').addEventListener('click', closePanel);

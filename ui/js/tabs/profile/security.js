@@ -1,9 +1,9 @@
 // The «Security» section of the Profile tab: changing the password.
 
 import * as api from '../../api.js';
-import { formErrors } from '../../form-errors.js';
+import { formFields, hidePasswords } from '../../form-fields.js';
 import { onLanguageChange, t } from '../../i18n.js';
-import { attachPasswordRules, hidePasswords } from '../../password-box.js';
+import { attachPasswordRules } from '../../password-rules.js';
 
 const form = document.getElementById('security-form');
 const current = document.getElementById('current-password');
@@ -21,7 +21,7 @@ function render() {
 
 /** Wires the password-change form. */
 export function initSecurity() {
-  errors = formErrors(form);
+  errors = formFields(form);
   rules = attachPasswordRules(next);
   for (const input of [current, next]) {
     input.addEventListener('input', () => {

@@ -2,7 +2,8 @@
 // by city, region or offset in either language, with the current time in the chosen zone.
 
 import * as api from '../../api.js';
-import { errorText, language, onLanguageChange, t } from '../../i18n.js';
+import { showNote } from '../../form-fields.js';
+import { language, onLanguageChange, t } from '../../i18n.js';
 
 const $ = (id) => document.getElementById(id);
 const input = $('time-zone');
@@ -28,9 +29,7 @@ function renderClock() {
 }
 
 function renderNotes() {
-  note.textContent = error ? errorText(error) : '';
-  note.dataset.kind = error ? 'error' : 'hint';
-  input.setAttribute('aria-invalid', String(Boolean(error)));
+  showNote(note, input, error);
   status.textContent = state ? t(`profile.${state}`) : '';
   status.dataset.state = state ?? '';
 }

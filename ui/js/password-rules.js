@@ -1,37 +1,11 @@
-// Password inputs: the show/hide toggle, and the live checklist with its strength meter.
+// A new password's live checklist and strength meter.
 
 import * as api from './api.js';
 import { onLanguageChange, t, translate } from './i18n.js';
 
 const rulesTemplate = document.getElementById('password-rules-template');
-const toggleTemplate = document.getElementById('password-toggle-template');
 /** The checklist is asked for after this pause in typing, not on every keystroke. */
 const CHECK_PAUSE_MS = 120;
-
-/** Gives every password input in a .password-box a show/hide toggle (a pressed button:
- * its label stays "Show password", its state says whether it is shown). */
-export function initPasswordToggles(root = document) {
-  for (const input of root.querySelectorAll('.password-box > input')) {
-    if (input.nextElementSibling?.classList.contains('password-toggle')) continue;
-    const toggle = toggleTemplate.content.firstElementChild.cloneNode(true);
-    toggle.setAttribute('aria-controls', input.id);
-    input.after(toggle);
-    translate(input.parentElement);
-    toggle.addEventListener('click', () => {
-      input.type = input.type === 'password' ? 'text' : 'password';
-      toggle.setAttribute('aria-pressed', String(input.type === 'text'));
-      input.focus();
-    });
-  }
-}
-
-/** Hides every password under `root` again (after a save, or when a screen is left). */
-export function hidePasswords(root = document) {
-  for (const toggle of root.querySelectorAll('.password-toggle')) {
-    document.getElementById(toggle.getAttribute('aria-controls')).type = 'password';
-    toggle.setAttribute('aria-pressed', 'false');
-  }
-}
 
 /**
  * Fills the [data-rules-for] box of `input` with the checklist and meter, kept up to date as
