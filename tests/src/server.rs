@@ -23,17 +23,25 @@ pub struct Server {
     dir: TempDir,
     port: u16,
     child: Option<Child>,
+    /// Flags `serve` gets at every start, besides the address.
+    serve_flags: Vec<String>,
 }
 
 impl Server {
     /// Starts a server on a free loopback port with a new, empty database.
     pub fn new() -> Result<Self> {
+        Self::with_flags(&[])
+    }
+
+    /// Like [`Server::new`], with `serve` given `flags` too (at every start).
+    pub fn with_flags(flags: &[&str]) -> Result<Self> {
         let mut server = Self {
             dir: tempfile::Builder::new()
                 .prefix("acure-e2e-server-")
                 .tempdir()?,
             port: free_port()?,
             child: None,
+            serve_flags: flags.iter().map(|f| (*f).to_owned()).collect(),
         };
         server.start()?;
         Ok(server)
@@ -70,6 +78,7 @@ impl Server {
         let mut cmd = self.command()?;
         cmd.arg("serve")
             .args(["--listen", &format!("127.0.0.1:{}", self.port)])
+            .args(&self.serve_flags)
             .stdin(Stdio::null())
             // To a file, never our stdout: see `App::launch`.
             .stdout(log.try_clone()?)
@@ -107,6 +116,28 @@ impl Server {
         if !out.status.success() {
             bail!(
                 "profile-server user add {email} failed ({}): {}",
+                out.status,
+                String::from_utf8_lossy(&out.stderr).trim()
+            );
+        }
+        Ok(())
+    }
+
+    /// Adds a notification channel as an administrator does: `channel add --file` with
+    /// `definition` written to a file.
+    pub fn add_channel(&self, definition: &serde_json::Value) -> Result<()> {
+        let file = self.dir.path().join("channel.json");
+        std::fs::write(&file, definition.to_string())?;
+        let out = self
+            .command()?
+            .args(["channel", "add", "--file"])
+            .arg(&file)
+            .stdin(Stdio::null())
+            .output()
+            .context("starting profile-server channel add")?;
+        if !out.status.success() {
+            bail!(
+                "profile-server channel add failed ({}): {}",
                 out.status,
                 String::from_utf8_lossy(&out.stderr).trim()
             );

@@ -2,11 +2,15 @@
 //! channel is filled wrongly (its translated error shows next to its field) and rightly; the
 //! instructions are read; a second e-mail is added, one disabled, the other made preferred;
 //! a contact is cleared; after a restart everything is as it was left. English in the light
-//! theme, Russian in the dark one.
+//! theme, Russian in the dark one. On a device linked to a server: the administrator's
+//! channels — a webhook channel without instructions, whose contact gets a real test
+//! notification, and one of a kind this build does not know, shown read-only.
 
-use acure_e2e::{App, Device, Look};
+use acure_e2e::{App, Device, Keychain, Look, Server};
 use anyhow::{ensure, Context, Result};
 use serde_json::{json, Value};
+use sqlx::sqlite::SqlitePool;
+use std::time::{Duration, Instant};
 
 /// A translation from the UI's own bundle, so the test reads what the person reads.
 fn text(language: &str, key: &str) -> Result<String> {
@@ -215,4 +219,217 @@ async fn contacts_in_english_light() -> Result<()> {
 #[tokio::test]
 async fn contacts_in_russian_dark() -> Result<()> {
     scenario("notifications-ru-dark", Look::russian().dark(), "ru").await
+}
+
+const EMAIL: &str = "anna@example.com";
+const SERVER_PASSWORD: &str = "Server-Pass-2026";
+
+/// Puts a channel into the server's catalog as a newer server would have stored it (its kind
+/// unknown to this build, so `channel add` would refuse it), and moves the catalog's version.
+async fn add_newer_channel(pool: &SqlitePool, definition: &Value) -> Result<()> {
+    // Added last: the catalog lists added channels in the order they were added.
+    sqlx::query(
+        "INSERT INTO channels (id, definition, added_at) \
+         VALUES (?, ?, (SELECT coalesce(max(added_at), 0) + 1 FROM channels))",
+    )
+    .bind(definition["id"].as_str())
+    .bind(definition.to_string())
+    .execute(pool)
+    .await?;
+    sqlx::query("UPDATE catalog_changes SET changes = changes + 1")
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
+/// Waits until the server holds contact `value`.
+async fn wait_on_server(pool: &SqlitePool, value: &str) -> Result<()> {
+    let deadline = Instant::now() + acure_e2e::PATIENCE;
+    loop {
+        let held: i64 = sqlx::query_scalar("SELECT count(*) FROM contacts WHERE value = ?")
+            .bind(value)
+            .fetch_one(pool)
+            .await?;
+        if held > 0 {
+            return Ok(());
+        }
+        ensure!(
+            Instant::now() < deadline,
+            "the server never got the contact {value}"
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+/// Scrolls the tab so that the card `css` is at its top.
+async fn show_card(app: &App, css: &str) -> Result<()> {
+    app.js(&format!(
+        "const panels = document.querySelector('main.panels'); \
+         panels.scrollTop += document.querySelector({}).getBoundingClientRect().top \
+           - panels.getBoundingClientRect().top - 16; return true",
+        json!(css)
+    ))
+    .await
+    .map(drop)
+}
+
+#[tokio::test]
+async fn administrators_channels_on_a_linked_device() -> Result<()> {
+    let _keychain = Keychain::start()?;
+    let hook = webhook_receiver::start().await;
+    let scratch = tempfile::tempdir()?;
+    let ca = scratch.path().join("webhook-ca.pem");
+    std::fs::write(&ca, &hook.certificate_pem)?;
+    let ca = ca.to_str().context("a UTF-8 temporary path")?;
+    // The receiver is on loopback: the server is told to send inside the network.
+    let server = Server::with_flags(&["--webhooks-to-private-networks", "--webhook-ca-file", ca])?;
+    server.add_user(EMAIL, SERVER_PASSWORD, "Anna Server")?;
+    server.add_channel(&json!({
+        "id": "ops-webhook",
+        "name": {"en": "Ops webhook", "ru": "Вебхук дежурных"},
+        "kind": "url",
+        "multiple": false,
+    }))?;
+    let pool = SqlitePool::connect(&format!("sqlite://{}", server.database().display())).await?;
+    add_newer_channel(
+        &pool,
+        &json!({
+            "id": "matrix",
+            "name": {"en": "Matrix", "ru": "Matrix"},
+            "kind": "matrix_id",
+            "multiple": false,
+        }),
+    )
+    .await?;
+
+    let device = Device::new()?;
+    let app = App::launch("admin-channels", &device, &Look::english()).await?;
+    app.wait_screen("welcome").await?;
+    app.click("input[name=welcome-path][value=server]").await?;
+    app.fill("#welcome-server-server_url", &server.url())
+        .await?;
+    app.fill("#welcome-server-email", EMAIL).await?;
+    app.paste("#welcome-server-password", SERVER_PASSWORD)
+        .await?;
+    app.click("#welcome-server-submit").await?;
+    app.wait_screen("profile").await?;
+    app.click("#tab-notifications").await?;
+    // The server's catalog: the six built-in channels, then the two added ones.
+    app.wait_until(
+        "the server's channels show",
+        "return document.querySelectorAll('#channels .channel').length === 8",
+    )
+    .await?;
+    let order = app
+        .js("return [...document.querySelectorAll('#channels .channel')].map((c) => c.dataset.channel)")
+        .await?;
+    ensure!(
+        order
+            == json!([
+                "email",
+                "sms",
+                "telegram",
+                "slack",
+                "mattermost",
+                "teams",
+                "ops-webhook",
+                "matrix"
+            ]),
+        "the catalog's order: {order}"
+    );
+
+    // No instructions: the card says whom to ask.
+    let webhook = "#channel-ops-webhook";
+    app.wait_text(&format!("{webhook} [data-role=name]"), "Ops webhook")
+        .await?;
+    ensure!(
+        app.text(&format!("{webhook} [data-role=ask]")).await? == text("en", "contacts.ask_admin")?
+    );
+    ensure!(
+        app.js(&format!(
+            "return document.querySelector('{webhook} [data-role=help]').hidden"
+        ))
+        .await?
+            == json!(true),
+        "no «How to find it» without instructions"
+    );
+    // A kind this build does not know: read-only, with the reason.
+    app.wait_text(
+        "#channel-matrix [data-role=badge]",
+        &text("en", "contacts.read_only")?,
+    )
+    .await?;
+    ensure!(
+        app.text("#channel-matrix [data-role=ask]").await? == text("en", "contacts.update_hint")?
+    );
+    ensure!(
+        app.js("return document.querySelectorAll('#channel-matrix input').length")
+            .await?
+            == json!(0),
+        "nothing to type into on a channel this build cannot check"
+    );
+
+    // The webhook's address: plain http is refused next to the field, https is kept.
+    let new = row("ops-webhook", "new");
+    save(&app, &new, "http://hooks.example.com/anna").await?;
+    wait_error(&app, &new, &text("en", "errors.contact.url_invalid")?).await?;
+    save(&app, &new, &hook.url).await?;
+    wait_count(&app, "ops-webhook", 1).await?;
+    let saved = row("ops-webhook", &contact_ids(&app, "ops-webhook").await?[0]);
+    // «Send a test notification» only where the server has a sender: here, not on e-mail.
+    save(&app, &row("email", "new"), EMAIL).await?;
+    wait_count(&app, "email", 1).await?;
+    let email = row("email", &contact_ids(&app, "email").await?[0]);
+    ensure!(
+        app.js(&format!(
+            "return document.querySelector('{email} [data-role=test]').hidden"
+        ))
+        .await?
+            == json!(true),
+        "no test button on e-mail (the server has no sender for it)"
+    );
+    wait_on_server(&pool, &hook.url).await?;
+    app.click(&format!("{saved} [data-role=test]")).await?;
+    app.wait_text(
+        &format!("{saved} [data-role=status]"),
+        &text("en", "contacts.test_sent")?,
+    )
+    .await?;
+    let received = hook
+        .received
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?
+        .clone();
+    ensure!(received.len() == 1, "the receiver got {received:?}");
+    let body: Value = serde_json::from_str(&received[0])?;
+    ensure!(
+        body["kind"] == "acure_profile.test",
+        "the test message: {body}"
+    );
+    app.wait_until(
+        "everything is sent",
+        "return document.getElementById('sync-status').dataset.state === 'synced'",
+    )
+    .await?;
+    // A redraw after the sync keeps the outcome on the row.
+    ensure!(
+        app.text(&format!("{saved} [data-role=status]")).await?
+            == text("en", "contacts.test_sent")?,
+        "the outcome stays after the sync"
+    );
+    show_card(&app, webhook).await?;
+    app.shot("test-sent").await?;
+
+    // The administrator's names come in both languages.
+    app.choose("#language", "ru").await?;
+    app.wait_text(&format!("{webhook} [data-role=name]"), "Вебхук дежурных")
+        .await?;
+    app.wait_text(
+        "#channel-matrix [data-role=ask]",
+        &text("ru", "contacts.update_hint")?,
+    )
+    .await?;
+    show_card(&app, webhook).await?;
+    app.shot("ru").await?;
+    app.quit().await
 }

@@ -83,6 +83,9 @@ pub enum ServerError {
     /// Hashing a password failed, or its worker thread died (never holds the password).
     #[error("hashing failure: {0}")]
     Hashing(String),
+    /// The notification sender could not be set up (its HTTP client).
+    #[error("notification sender failure: {0}")]
+    Sender(String),
 }
 
 impl From<StoreError> for ServerError {
@@ -131,7 +134,7 @@ impl ServerError {
             Self::ScopeInsufficient => ErrorCode::TokenScopeInsufficient,
             Self::AdminRequired => ErrorCode::ApiAdminRequired,
             Self::RateLimited { .. } => ErrorCode::RequestRateLimited,
-            Self::Store(_) | Self::Hashing(_) => ErrorCode::Internal,
+            Self::Store(_) | Self::Hashing(_) | Self::Sender(_) => ErrorCode::Internal,
         }
     }
 

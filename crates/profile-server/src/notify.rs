@@ -92,7 +92,7 @@ impl Notifier {
         }
         let client = client
             .build()
-            .map_err(|e| ServerError::Hashing(format!("webhook client: {e}")))?;
+            .map_err(|e| ServerError::Sender(format!("webhook client: {e}")))?;
         let body = json!({
             "kind": "acure_profile.test",
             "text": format!("Test notification from Acure Profile for {user}."),

@@ -401,7 +401,7 @@ async fn send_test(server: &TestServer, dev: &Device, contact: Uuid) -> common::
 }
 
 async fn a_test_notification_reaches_a_webhook_and_every_refusal_is_named(backend: Backend) {
-    let hook = common::webhook::start().await;
+    let hook = webhook_receiver::start().await;
     let notifier = Notifier::new()
         .to_private_networks()
         .trusting(hook.certificate_pem.as_bytes())

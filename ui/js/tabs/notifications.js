@@ -3,8 +3,8 @@
 // switches for enabled and preferred.
 
 import * as api from '../api.js';
-import { errorText, has, language, onLanguageChange, t, translate } from '../i18n.js';
 import { formFields } from '../form-fields.js';
+import { errorText, has, language, onLanguageChange, t, translate } from '../i18n.js';
 
 const container = document.getElementById('channels');
 const loadError = document.getElementById('channels-error');
@@ -13,6 +13,10 @@ const contactTemplate = document.getElementById('contact-template');
 
 /** Channel id → { card, rows: [{ dirty() }] }. */
 const cards = new Map();
+/** Contact id → the outcome last shown on its row («Saved», «Test notification sent»), so
+ * that a redraw after a sync does not wipe it before it is read. */
+const outcomes = new Map();
+const LASTING = new Set(['saved', 'test_sent']);
 let shownOnce = false;
 
 function clone(template) {
@@ -48,8 +52,10 @@ function contactRow(view, contact, number, status) {
   const setStatus = (key) => {
     part('status').textContent = key ? t(`contacts.${key}`) : '';
     part('status').dataset.state = key ?? '';
+    if (contact && LASTING.has(key)) outcomes.set(contact.id, key);
+    else if (contact) outcomes.delete(contact.id);
   };
-  setStatus(status);
+  setStatus(status ?? (contact && outcomes.get(contact.id)) ?? null);
 
   if (!view.editable) {
     input.readOnly = true;
@@ -172,7 +178,8 @@ function show(view, { focus = null, status = {} } = {}) {
   } else {
     part('help').hidden = true;
     part('ask').hidden = false;
-    part('ask').textContent = t(view.in_catalog ? 'contacts.ask_admin' : 'contacts.not_offered_hint');
+    const ask = !view.in_catalog ? 'contacts.not_offered_hint' : view.editable ? 'contacts.ask_admin' : 'contacts.update_hint';
+    part('ask').textContent = t(ask);
   }
   if (!view.editable) {
     part('badge').hidden = false;

@@ -27,7 +27,9 @@ impl ServerError {
             Self::UserNotFound | Self::NotFound => StatusCode::NOT_FOUND,
             Self::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             Self::Timeout => StatusCode::REQUEST_TIMEOUT,
-            Self::Store(_) | Self::Hashing(_) => StatusCode::INTERNAL_SERVER_ERROR,
+            Self::Store(_) | Self::Hashing(_) | Self::Sender(_) => {
+                StatusCode::INTERNAL_SERVER_ERROR
+            }
         }
     }
 

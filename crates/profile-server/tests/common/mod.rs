@@ -4,7 +4,6 @@
 #![allow(dead_code)] // each test file uses part of it
 
 pub mod api_client;
-pub mod webhook;
 
 use axum::body::Body;
 use axum::extract::connect_info::MockConnectInfo;

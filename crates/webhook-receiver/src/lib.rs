@@ -1,6 +1,6 @@
-//! A webhook receiver for the test-notification tests: HTTPS on loopback with a self-signed
-//! certificate for `localhost` (made by rcgen): `/hook` answers 204 and keeps the body it
-//! received, `/fail` answers 500.
+//! A webhook receiver for the test-notification tests, the server's and the end-to-end ones:
+//! HTTPS on loopback with a self-signed certificate for `localhost` (made by rcgen): `/hook`
+//! answers 204 and keeps the body it received, `/fail` answers 500.
 
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
