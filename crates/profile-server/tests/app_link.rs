@@ -11,6 +11,7 @@ mod common;
 use axum::http::StatusCode;
 use common::{sign_in_body, Backend, TestServer};
 use profile_core::avatar::EncodedImage;
+use profile_core::contacts::ContactSave;
 use profile_core::mutation::AvatarSet;
 use profile_core::server::{
     Keychain, LinkState, LocalProfile, MemoryKeychain, SecretStorage, SecretVault, ServerLink,
@@ -22,8 +23,10 @@ use profile_core::{
     AccountState, AccountStore, CoreError, DeviceInfo, Env, ErrorCode, FirstRun, Language,
     Mutation, Password, ProfileChanges, ProfileSet, ProfileStore, SignedIn,
 };
+use profile_domain::channel::Channel;
 use profile_domain::mutation::sha256_hex;
 use profile_domain::sync::{PullRequest, PullResponse, PushRequest, PushResponse, PROTOCOL};
+use profile_server::notify::Notifier;
 use profile_server::store::User;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -50,6 +53,7 @@ both_backends!(
     another_accounts_unsent_changes_are_dropped_only_when_the_person_agrees,
     a_conflict_recorded_after_the_last_pull_is_shown_after_signing_in_again,
     a_token_issued_offline_opens_the_api_once_synced_and_closes_when_revoked,
+    a_test_notification_waits_for_the_sync_and_then_reaches_the_webhook,
 );
 
 const EMAIL: &str = "anna@example.com";
@@ -72,7 +76,15 @@ struct Served {
 impl Served {
     async fn start(backend: Backend) -> Self {
         // Not behind a proxy: the client address is the TCP peer.
-        let server = TestServer::with(backend, false, None).await;
+        Self::over(TestServer::with(backend, false, None).await).await
+    }
+
+    /// Serves a server that sends test notifications with `notifier`.
+    async fn with_notifier(backend: Backend, notifier: Notifier) -> Self {
+        Self::over(TestServer::direct_with_notifier(backend, notifier).await).await
+    }
+
+    async fn over(server: TestServer) -> Self {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let service = server
@@ -2126,4 +2138,87 @@ async fn a_local_profile_issues_no_token() {
     assert_eq!(refusal(err), (ErrorCode::TokenNeedsServer, None));
     assert_eq!(app.count("SELECT COUNT(*) FROM outbox").await, queued);
     assert_eq!(app.count("SELECT COUNT(*) FROM api_token").await, 0);
+}
+
+async fn a_test_notification_waits_for_the_sync_and_then_reaches_the_webhook(backend: Backend) {
+    let hook = webhook_receiver::start().await;
+    let notifier = Notifier::new()
+        .to_private_networks()
+        .trusting(hook.certificate_pem.as_bytes())
+        .unwrap();
+    let served = Served::with_notifier(backend, notifier).await;
+    served.add_user(EMAIL, "Server Anna").await;
+    let webhook: Channel = serde_json::from_value(
+        json!({"id": "webhook", "name": {"en": "Webhook"}, "kind": "url", "multiple": false}),
+    )
+    .unwrap();
+    served
+        .server
+        .db
+        .store
+        .add_channel(&webhook, 0)
+        .await
+        .unwrap();
+
+    // A local profile has no server to send from.
+    let local = App::new("Anna's desktop").await;
+    local.create_local_account("Anna").await;
+    let me = local.me().await;
+    let view = me
+        .save_contact(contact("email", "anna@example.com"), Language::En)
+        .await
+        .unwrap();
+    let refused = local
+        .link
+        .test_contact(&me, view.contacts[0].id)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ContactTestUnavailable);
+
+    let app = App::new("Anna's laptop").await;
+    app.sign_in(&served, LocalProfile::Upload).await;
+    app.sync().await.unwrap();
+    let me = app.me().await;
+    let lists = me.contacts(Language::En).await.unwrap();
+    let offered = lists.channels.iter().find(|c| c.id == "webhook").unwrap();
+    assert!(offered.test_sender, "the server's catalog marks its sender");
+    let view = me
+        .save_contact(contact("webhook", &hook.url), Language::En)
+        .await
+        .unwrap();
+    let id = view.contacts[0].id;
+    // Not sent while the server does not have the contact as it is here.
+    let waiting = app.link.test_contact(&me, id).await.unwrap_err();
+    assert_eq!(waiting.code(), ErrorCode::ContactTestNotSynced);
+    assert!(hook.received.lock().unwrap().is_empty());
+    app.sync().await.unwrap();
+    app.link.test_contact(&me, id).await.unwrap();
+    let received = hook.received.lock().unwrap().clone();
+    assert_eq!(received.len(), 1);
+    let body: Value = serde_json::from_str(&received[0]).unwrap();
+    assert_eq!(body["kind"], "acure_profile.test");
+
+    // E-mail has no sender on this server: refused by the server, in the app's words.
+    let mail = me
+        .save_contact(contact("email", "anna@example.com"), Language::En)
+        .await
+        .unwrap();
+    app.sync().await.unwrap();
+    let refused = app
+        .link
+        .test_contact(&me, mail.contacts[0].id)
+        .await
+        .unwrap_err();
+    assert_eq!(refused.code(), ErrorCode::ContactTestUnavailable);
+}
+
+/// A new contact on `channel`.
+fn contact(channel: &str, value: &str) -> ContactSave {
+    ContactSave {
+        channel: channel.into(),
+        id: None,
+        value: value.into(),
+        enabled: None,
+        preferred: None,
+    }
 }

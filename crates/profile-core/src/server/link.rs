@@ -106,7 +106,12 @@ pub(crate) async fn adopt(
     let uploads = match (&before.profile, local) {
         (Some(mine), LocalProfile::Upload) if !same_profile && linked_before.is_none() => {
             let mut uploads = upload_mutations(&mut tx, mine, &server_profile).await?;
-            uploads.extend(contact_uploads(&before, &server_contacts));
+            let catalog = joined
+                .first_pull
+                .catalog
+                .as_ref()
+                .unwrap_or_else(|| profile_domain::channel::Catalog::built_in());
+            uploads.extend(contact_uploads(&before, &server_contacts, catalog));
             uploads
         }
         _ => Vec::new(),
@@ -247,19 +252,25 @@ async fn upload_mutations(
     Ok(mutations)
 }
 
-/// The local profile's notification contacts the server's account lacks (same channel and
-/// value), as new contacts of it; the server's catalog decides whether each is taken.
+/// The local profile's notification contacts the server's account lacks (the same channel
+/// and the same contact by its kind's rule), as new contacts of it; the server's catalog
+/// decides whether each is taken.
 fn contact_uploads(
     before: &profile_domain::state::UserState,
     server: &[profile_domain::state::ContactRecord],
+    catalog: &profile_domain::channel::Catalog,
 ) -> Vec<Mutation> {
+    let same = |channel: &str, a: &str, b: &str| match catalog.channel(channel) {
+        Some(known) => known.kind.same(a, b),
+        None => a == b,
+    };
     let mut mine: Vec<_> = before.contacts.values().collect();
     mine.sort_by_key(|c| (c.created_at, c.id));
     mine.into_iter()
         .filter(|c| {
             !server
                 .iter()
-                .any(|s| s.channel == c.channel && s.value.to_lowercase() == c.value.to_lowercase())
+                .any(|s| s.channel == c.channel && same(&c.channel, &s.value, &c.value))
         })
         .map(|c| {
             Mutation::ContactUpsert(profile_domain::mutation::ContactUpsert {

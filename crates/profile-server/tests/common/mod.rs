@@ -209,6 +209,13 @@ impl TestServer {
         Self::built(db, true, None, Limits::default(), notifier).await
     }
 
+    /// Not behind a proxy (the peer is the client), sending test notifications with
+    /// `notifier`: for a server served over real TCP.
+    pub async fn direct_with_notifier(backend: Backend, notifier: Notifier) -> Self {
+        let db = TestDb::new(backend).await;
+        Self::built(db, false, None, Limits::default(), notifier).await
+    }
+
     async fn limited(
         db: TestDb,
         trust_proxy: bool,
