@@ -143,6 +143,55 @@ async fn russian_applies_at_once_and_persists() -> Result<()> {
     Ok(())
 }
 
+/// Another program holds the store's write lock while the language is switched: the
+/// window goes back to the stored language and says why next to the selector; once the
+/// lock is gone the switch is saved.
+#[tokio::test]
+async fn a_language_that_cannot_be_saved_goes_back_and_says_why() -> Result<()> {
+    use sqlx::Connection;
+    let device = Device::new()?;
+    let app = App::start("language-locked", &device, &Look::english()).await?;
+    app.wait_text("label[for=name]", "Name").await?;
+    let mut other =
+        sqlx::SqliteConnection::connect(&format!("sqlite://{}", device.database().display()))
+            .await?;
+    sqlx::query("BEGIN EXCLUSIVE").execute(&mut other).await?;
+    app.choose("#language", "ru").await?;
+    // The app waits out its busy timeout (10 s), then gives up.
+    app.wait_until(
+        "the language error shows",
+        "return document.getElementById('language-error').textContent !== ''",
+    )
+    .await?;
+    let error = app.text("#language-error").await?;
+    ensure!(
+        error.contains("in use by another program, so this change was not saved"),
+        "the error says what holds the store: {error:?}"
+    );
+    ensure!(app.value("#language").await? == "en");
+    ensure!(app.js("return document.documentElement.lang").await? == "en");
+    app.wait_text("#tab-profile", "Profile").await?;
+    app.shot("not-saved").await?;
+    sqlx::query("ROLLBACK").execute(&mut other).await?;
+    other.close().await?;
+
+    app.choose("#language", "ru").await?;
+    app.wait_text("#tab-profile", "Профиль").await?;
+    app.wait_until(
+        "the error is gone",
+        "return document.getElementById('language-error').textContent === ''",
+    )
+    .await?;
+    app.quit().await?;
+    let (profile, _) = stored(&device).await?;
+    ensure!(
+        profile.language.code() == "ru",
+        "saved: {:?}",
+        profile.language
+    );
+    Ok(())
+}
+
 #[tokio::test]
 async fn first_run_language_follows_the_os_locale() -> Result<()> {
     let russian = Device::new()?;

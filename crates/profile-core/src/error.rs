@@ -46,6 +46,7 @@ impl CoreError {
             Self::ProfileMissing => ErrorCode::ProfileMissing,
             Self::Avatar(e) => e.code(),
             Self::StoreOpen(e) => e.code(),
+            Self::Storage(e) if crate::open_error::is_busy(e) => ErrorCode::StoreBusy,
             Self::Storage(_)
             | Self::Migration(_)
             | Self::Corrupt(_)

@@ -99,13 +99,27 @@ fn cannot_open_kind(path: &Path) -> OpenFailure {
     }
 }
 
+/// SQLite's primary result code of a database error (the extended code's low byte).
+fn primary_code(db: &dyn sqlx::error::DatabaseError) -> Option<i32> {
+    db.code()
+        .and_then(|code| code.parse::<i32>().ok())
+        .map(|code| code & 0xff)
+}
+
+/// Whether `err` is another connection holding the store (after the busy timeout).
+pub(crate) fn is_busy(err: &sqlx::Error) -> bool {
+    match err {
+        sqlx::Error::Database(db) => {
+            matches!(primary_code(db.as_ref()), Some(SQLITE_BUSY | SQLITE_LOCKED))
+        }
+        _ => false,
+    }
+}
+
 fn sqlite_kind(err: &sqlx::Error, path: &Path) -> OpenFailure {
     match err {
         sqlx::Error::Database(db) => {
-            let primary = db
-                .code()
-                .and_then(|code| code.parse::<i32>().ok())
-                .map(|code| code & 0xff);
+            let primary = primary_code(db.as_ref());
             match primary {
                 Some(SQLITE_BUSY | SQLITE_LOCKED) => OpenFailure::Locked,
                 Some(SQLITE_CORRUPT | SQLITE_NOTADB) => OpenFailure::Corrupt,

@@ -235,3 +235,37 @@ async fn missing_permissions_are_reported_as_such() {
         "the child ran the check"
     );
 }
+
+#[tokio::test]
+async fn a_write_while_another_program_holds_the_store_is_store_busy_not_internal() {
+    let dir = TempDir::new().unwrap();
+    let path = dir.path().join("busy.sqlite3");
+    let options = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true);
+    let mut holder = options.clone().connect().await.unwrap();
+    sqlx::query("CREATE TABLE t (x INTEGER)")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    sqlx::query("BEGIN EXCLUSIVE")
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    // The real error SQLite gives a writer once its busy timeout (none here) is over.
+    let mut writer = options
+        .busy_timeout(std::time::Duration::ZERO)
+        .connect()
+        .await
+        .unwrap();
+    let err = sqlx::query("INSERT INTO t VALUES (1)")
+        .execute(&mut writer)
+        .await
+        .unwrap_err();
+    let core = CoreError::from(err);
+    assert_eq!(core.code(), ErrorCode::StoreBusy);
+    assert!(!core.is_internal());
+    // Any other storage failure stays internal.
+    let other = CoreError::from(sqlx::Error::RowNotFound);
+    assert_eq!(other.code(), ErrorCode::Internal);
+}

@@ -267,6 +267,12 @@ pub enum ErrorCode {
         message = "The profile database is in use by another program."
     )]
     StoreLocked,
+    /// Another process held the local store while a change was being saved: not saved.
+    #[strum(
+        serialize = "store.busy",
+        message = "The profile database is in use by another program, so this change was not saved. Try again in a moment."
+    )]
+    StoreBusy,
     /// The local store's file is damaged or not a database.
     #[strum(
         serialize = "store.corrupt",
