@@ -344,7 +344,10 @@ impl App {
             .spawn()
             .with_context(|| format!("starting {}", driver_bin.display()))?;
         let mut guard = DriverGuard(Some(driver));
+        // tauri-driver listens at once and passes the session request on to WebKitWebDriver,
+        // which it starts itself: a request sent before that one listens is dropped.
         wait_for_port(port).await?;
+        wait_for_port(native_port).await?;
 
         let mut caps = serde_json::Map::new();
         caps.insert("browserName".into(), json!("wry"));
@@ -587,7 +590,7 @@ async fn wait_for_port(port: u16) -> Result<()> {
     let deadline = Instant::now() + PATIENCE;
     while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
         if Instant::now() > deadline {
-            bail!("tauri-driver did not listen on port {port}");
+            bail!("the WebDriver server did not listen on port {port}");
         }
         tokio::time::sleep(Duration::from_millis(50)).await;
     }

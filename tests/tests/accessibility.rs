@@ -85,10 +85,12 @@ async fn every_form_wires_its_fields_the_same_way() -> Result<()> {
     let device = Device::new()?;
     let app = App::launch("field-wiring", &device, &Look::english()).await?;
     app.wait_screen("welcome").await?;
-    // The local form and the server form (a template, mounted by script).
+    // The local form and the server form (a template, mounted when it is first chosen).
+    app.click("input[name=welcome-path][value=server]").await?;
     let (fields, faults) = field_faults(&app, "#welcome").await?;
     ensure!(fields >= 7, "the welcome screen has its fields: {fields}");
     ensure!(faults.is_empty(), "welcome screen: {faults:?}");
+    app.click("input[name=welcome-path][value=local]").await?;
     app.create_local_profile(acure_e2e::PASSWORD).await?;
     app.click("#tab-notifications").await?;
     app.wait_until(

@@ -10,6 +10,7 @@ async function boot() {
   // Both asked at once (one wait, not two in a row). Strings are installed first, so that
   // even a failure to load the profile is reported in words.
   const [stringsAnswer, statusAnswer] = await Promise.allSettled([api.uiStrings(), api.accountStatus()]);
+  performance.mark('boot: strings and status in'); // marks: the start-up benchmark's breakdown
   if (stringsAnswer.status === 'rejected') throw stringsAnswer.reason;
   const strings = stringsAnswer.value;
   setBundles(strings.bundles);
@@ -20,6 +21,7 @@ async function boot() {
   let profile;
   if (status.state === 'first_run') {
     const { showWelcome } = await import('./screens/welcome.js');
+    performance.mark('boot: screen module loaded');
     profile = await showWelcome(status);
   } else if (status.state === 'signed_out') {
     const { showSignIn } = await import('./screens/sign-in.js');

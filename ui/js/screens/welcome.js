@@ -20,24 +20,27 @@ export function showWelcome(status) {
   languageSelect.value = status.language;
   // Only shown for now: the choice is saved with the profile it creates.
   languageSelect.addEventListener('change', () => setLanguage(languageSelect.value));
-  for (const choice of screen.querySelectorAll('input[name="welcome-path"]')) {
-    choice.addEventListener('change', () => {
-      const local = choice.value === 'local' && choice.checked;
-      form.hidden = !local;
-      serverNote.hidden = local;
-    });
-  }
+  performance.mark('welcome: local form wired');
   screen.hidden = false;
   document.body.dataset.screen = 'welcome';
   field('welcome-name').focus();
+  performance.mark('welcome: focused');
 
   return new Promise((resolve) => {
-    const server = mountServerForm(serverNote, 'welcome-server', {}, async () => {
-      screen.hidden = true;
-      resolve(await api.profileGet());
-    });
+    // The server form is built when it is first chosen: most first starts never need it.
+    let server = null;
     for (const choice of screen.querySelectorAll('input[name="welcome-path"]')) {
-      choice.addEventListener('change', () => choice.checked && choice.value === 'server' && server.focus());
+      choice.addEventListener('change', () => {
+        const local = choice.value === 'local' && choice.checked;
+        form.hidden = !local;
+        serverNote.hidden = local;
+        if (local) return;
+        server ??= mountServerForm(serverNote, 'welcome-server', {}, async () => {
+          screen.hidden = true;
+          resolve(await api.profileGet());
+        });
+        server.focus();
+      });
     }
     form.addEventListener('submit', (event) => {
       event.preventDefault();
