@@ -303,6 +303,17 @@ impl App {
         self.wait_screen("profile").await
     }
 
+    /// On the first-run screen: signs in to the server at `url` and waits for the profile.
+    pub async fn sign_in_to_server(&self, url: &str, email: &str, password: &str) -> Result<()> {
+        self.wait_screen("welcome").await?;
+        self.click("input[name=welcome-path][value=server]").await?;
+        self.fill("#welcome-server-server_url", url).await?;
+        self.fill("#welcome-server-email", email).await?;
+        self.paste("#welcome-server-password", password).await?;
+        self.click("#welcome-server-submit").await?;
+        self.wait_screen("profile").await
+    }
+
     /// On the sign-in screen: signs in with `password` and waits for the profile.
     pub async fn sign_in(&self, password: &str) -> Result<()> {
         self.paste("#sign-in-password", password).await?;

@@ -230,15 +230,8 @@ async fn tokens(scenario: &str, look: Look, texts: &Texts) -> Result<()> {
     let tomorrow = utc_date(app_start + DAY_MS);
 
     let app = App::launch(scenario, &device, &look).await?;
-    app.wait_screen("welcome").await?;
-    app.click("input[name=welcome-path][value=server]").await?;
-    app.fill("#welcome-server-server_url", &server.url())
+    app.sign_in_to_server(&server.url(), EMAIL, SERVER_PASSWORD)
         .await?;
-    app.fill("#welcome-server-email", EMAIL).await?;
-    app.paste("#welcome-server-password", SERVER_PASSWORD)
-        .await?;
-    app.click("#welcome-server-submit").await?;
-    app.wait_screen("profile").await?;
     // The account's language came from the server (English); a Russian speaker switches it.
     if look.locale.starts_with("ru") {
         app.choose("#language", "ru").await?;

@@ -304,15 +304,8 @@ async fn administrators_channels_on_a_linked_device() -> Result<()> {
 
     let device = Device::new()?;
     let app = App::launch("admin-channels", &device, &Look::english()).await?;
-    app.wait_screen("welcome").await?;
-    app.click("input[name=welcome-path][value=server]").await?;
-    app.fill("#welcome-server-server_url", &server.url())
+    app.sign_in_to_server(&server.url(), EMAIL, SERVER_PASSWORD)
         .await?;
-    app.fill("#welcome-server-email", EMAIL).await?;
-    app.paste("#welcome-server-password", SERVER_PASSWORD)
-        .await?;
-    app.click("#welcome-server-submit").await?;
-    app.wait_screen("profile").await?;
     app.click("#tab-notifications").await?;
     // The server's catalog: the six built-in channels, then the two added ones.
     app.wait_until(

@@ -68,16 +68,6 @@ impl Device {
     }
 }
 
-fn new(channel: &str, value: &str) -> ContactSave {
-    ContactSave {
-        channel: channel.into(),
-        id: None,
-        value: value.into(),
-        enabled: None,
-        preferred: None,
-    }
-}
-
 #[tokio::test]
 async fn a_local_profile_lists_the_built_in_channels_in_its_language() {
     let dir = TempDir::new().unwrap();
@@ -108,18 +98,21 @@ async fn contacts_are_saved_normalised_through_the_outbox_and_survive_a_reopen()
     let me = device.me().await;
     let before = device.outbox().await.len();
     let email = me
-        .save_contact(new("email", " anna@example.com "), Language::En)
+        .save_contact(
+            ContactSave::new("email", " anna@example.com "),
+            Language::En,
+        )
         .await
         .unwrap();
     assert_eq!(email.contacts[0].value, "anna@example.com");
     assert!(email.contacts[0].preferred && email.contacts[0].enabled);
     let second = me
-        .save_contact(new("email", "anna@work.example"), Language::En)
+        .save_contact(ContactSave::new("email", "anna@work.example"), Language::En)
         .await
         .unwrap();
     assert_eq!(second.contacts.len(), 2);
     let sms = me
-        .save_contact(new("sms", "+7 912 345-67-89"), Language::En)
+        .save_contact(ContactSave::new("sms", "+7 912 345-67-89"), Language::En)
         .await
         .unwrap();
     assert_eq!(sms.contacts[0].value, "+79123456789");
@@ -131,7 +124,7 @@ async fn contacts_are_saved_normalised_through_the_outbox_and_survive_a_reopen()
         ContactSave {
             id: Some(first_id),
             enabled: Some(false),
-            ..new("email", "anna@example.com")
+            ..ContactSave::new("email", "anna@example.com")
         },
         Language::En,
     )
@@ -142,7 +135,7 @@ async fn contacts_are_saved_normalised_through_the_outbox_and_survive_a_reopen()
             ContactSave {
                 id: Some(second_id),
                 preferred: Some(true),
-                ..new("email", "anna@work.example")
+                ..ContactSave::new("email", "anna@work.example")
             },
             Language::En,
         )
@@ -189,7 +182,7 @@ async fn a_refused_contact_names_the_field_and_writes_nothing() {
         ("pigeon", "x", ErrorCode::ContactChannelUnknown),
     ] {
         let err = me
-            .save_contact(new(channel, value), Language::En)
+            .save_contact(ContactSave::new(channel, value), Language::En)
             .await
             .unwrap_err();
         assert_eq!(err.code(), code, "{channel} {value:?}");
@@ -197,11 +190,11 @@ async fn a_refused_contact_names_the_field_and_writes_nothing() {
             assert_eq!(err.field(), Some("value"), "{channel}");
         }
     }
-    me.save_contact(new("telegram", "@anna_petrova"), Language::En)
+    me.save_contact(ContactSave::new("telegram", "@anna_petrova"), Language::En)
         .await
         .unwrap();
     let err = me
-        .save_contact(new("telegram", "123456789"), Language::En)
+        .save_contact(ContactSave::new("telegram", "123456789"), Language::En)
         .await
         .unwrap_err();
     assert_eq!(err.code(), ErrorCode::ContactTooMany);
@@ -216,11 +209,11 @@ async fn clearing_removes_the_contact_and_the_next_becomes_preferred() {
     let dir = TempDir::new().unwrap();
     let device = created(&dir).await;
     let me = device.me().await;
-    me.save_contact(new("email", "a@example.com"), Language::En)
+    me.save_contact(ContactSave::new("email", "a@example.com"), Language::En)
         .await
         .unwrap();
     let email = me
-        .save_contact(new("email", "b@example.com"), Language::En)
+        .save_contact(ContactSave::new("email", "b@example.com"), Language::En)
         .await
         .unwrap();
     let channel = me

@@ -2165,7 +2165,7 @@ async fn a_test_notification_waits_for_the_sync_and_then_reaches_the_webhook(bac
     local.create_local_account("Anna").await;
     let me = local.me().await;
     let view = me
-        .save_contact(contact("email", "anna@example.com"), Language::En)
+        .save_contact(ContactSave::new("email", "anna@example.com"), Language::En)
         .await
         .unwrap();
     let refused = local
@@ -2183,7 +2183,7 @@ async fn a_test_notification_waits_for_the_sync_and_then_reaches_the_webhook(bac
     let offered = lists.channels.iter().find(|c| c.id == "webhook").unwrap();
     assert!(offered.test_sender, "the server's catalog marks its sender");
     let view = me
-        .save_contact(contact("webhook", &hook.url), Language::En)
+        .save_contact(ContactSave::new("webhook", &hook.url), Language::En)
         .await
         .unwrap();
     let id = view.contacts[0].id;
@@ -2200,7 +2200,7 @@ async fn a_test_notification_waits_for_the_sync_and_then_reaches_the_webhook(bac
 
     // E-mail has no sender on this server: refused by the server, in the app's words.
     let mail = me
-        .save_contact(contact("email", "anna@example.com"), Language::En)
+        .save_contact(ContactSave::new("email", "anna@example.com"), Language::En)
         .await
         .unwrap();
     app.sync().await.unwrap();
@@ -2210,15 +2210,4 @@ async fn a_test_notification_waits_for_the_sync_and_then_reaches_the_webhook(bac
         .await
         .unwrap_err();
     assert_eq!(refused.code(), ErrorCode::ContactTestUnavailable);
-}
-
-/// A new contact on `channel`.
-fn contact(channel: &str, value: &str) -> ContactSave {
-    ContactSave {
-        channel: channel.into(),
-        id: None,
-        value: value.into(),
-        enabled: None,
-        preferred: None,
-    }
 }

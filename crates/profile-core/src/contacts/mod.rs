@@ -41,6 +41,19 @@ pub struct ContactSave {
     pub preferred: Option<bool>,
 }
 
+impl ContactSave {
+    /// A new contact `value` on `channel`, enabled, preferred only if it is the first.
+    pub fn new(channel: &str, value: &str) -> Self {
+        Self {
+            channel: channel.into(),
+            id: None,
+            value: value.into(),
+            enabled: None,
+            preferred: None,
+        }
+    }
+}
+
 /// The contacts of the person signed in on this device.
 #[derive(Debug, Clone)]
 pub struct ContactStore {
