@@ -57,9 +57,8 @@ function wireField(form, input, prefix) {
   const status = block?.querySelector('.field-status');
   if (status && !status.id) status.id = `${input.id}-status`;
   const rules = form.querySelector(`[data-rules-for="${input.id}"]`);
-  const described = new Set([note?.id, rules?.id, status?.id, ...(input.getAttribute('aria-describedby') ?? '').split(' ')]);
-  described.delete(undefined);
-  described.delete('');
+  const named = (input.getAttribute('aria-describedby') ?? '').split(' ');
+  const described = new Set([note?.id, rules?.id, status?.id, ...named].filter(Boolean));
   if (described.size) input.setAttribute('aria-describedby', [...described].join(' '));
   if (input.type === 'password') boxPassword(input);
 }

@@ -31,7 +31,7 @@ function elementId(...parts) {
 }
 
 /** A contact row (an empty one when `contact` is null) of channel `view`. */
-function contactRow(view, contact, number, status) {
+function contactRow(view, contact, number) {
   const item = clone(contactTemplate);
   const part = (role) => item.querySelector(`[data-role="${role}"]`);
   const form = item.querySelector('form');
@@ -55,7 +55,7 @@ function contactRow(view, contact, number, status) {
     if (contact && LASTING.has(key)) outcomes.set(contact.id, key);
     else if (contact) outcomes.delete(contact.id);
   };
-  setStatus(status ?? (contact && outcomes.get(contact.id)) ?? null);
+  setStatus((contact && outcomes.get(contact.id)) ?? null);
 
   if (!view.editable) {
     input.readOnly = true;
@@ -155,11 +155,12 @@ async function save(channelId, contact, previous) {
   const before = new Set((cards.get(channelId)?.view.contacts ?? []).map((c) => c.id));
   const fresh = await api.contactSave({ channel: channelId, ...contact }, language());
   const savedId = previous ?? fresh.contacts.find((c) => !before.has(c.id))?.id ?? null;
-  show(fresh, { focus: savedId, status: savedId ? { [savedId]: 'saved' } : {} });
+  if (savedId) outcomes.set(savedId, 'saved');
+  show(fresh, { focus: savedId });
 }
 
 /** Draws channel `view` (replacing its card), focusing what `focus` names. */
-function show(view, { focus = null, status = {} } = {}) {
+function show(view, { focus = null } = {}) {
   const node = clone(channelTemplate);
   const part = (role) => node.querySelector(`[data-role="${role}"]`);
   node.id = elementId('channel', view.id);
@@ -185,7 +186,7 @@ function show(view, { focus = null, status = {} } = {}) {
     part('badge').hidden = false;
     part('badge').textContent = t(view.in_catalog ? 'contacts.read_only' : 'contacts.not_offered');
   }
-  const rows = view.contacts.map((contact, index) => contactRow(view, contact, index + 1, status[contact.id]));
+  const rows = view.contacts.map((contact, index) => contactRow(view, contact, index + 1));
   if (view.editable && view.contacts.length === 0) rows.push(contactRow(view, null, 1));
   for (const row of rows) part('contacts').append(row.item);
   const add = part('add');
