@@ -449,10 +449,41 @@ impl App {
                 return Ok(());
             }
             if Instant::now() > deadline {
-                bail!("timed out waiting until {what}");
+                let state = self.page_state().await;
+                let shot = match self.failure_shot().await {
+                    Ok(path) => path.display().to_string(),
+                    Err(e) => format!("<no screenshot: {e}>"),
+                };
+                bail!("timed out waiting until {what}; the page: {state}; screenshot: {shot}");
             }
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
+    }
+
+    /// What the page shows now, for a failure message: its screen, which top-level parts are
+    /// visible, open dialogs, and how long ago it loaded (a reload shows as a young page).
+    async fn page_state(&self) -> String {
+        const SCRIPT: &str = "const shown = (id) => { const e = document.getElementById(id); \
+            return e && !e.hidden && getComputedStyle(e).visibility !== 'hidden'; }; \
+            return { screen: document.body.dataset.screen ?? null, \
+              visible: ['boot-error', 'welcome', 'sign-in', 'app'].filter(shown), \
+              dialogs: [...document.querySelectorAll('dialog[open]')].map((d) => d.id), \
+              loaded_s_ago: Math.round(performance.now() / 1000), \
+              ready_state: document.readyState };";
+        match self.js(SCRIPT).await {
+            Ok(state) => state.to_string(),
+            Err(e) => format!("<unreadable: {e}>"),
+        }
+    }
+
+    /// A screenshot for a failure message: no accessibility check, which could fail too.
+    async fn failure_shot(&self) -> Result<PathBuf> {
+        self.js(HEARTBEAT_START).await?;
+        let png = within("screenshot", self.client.screenshot()).await;
+        self.js(HEARTBEAT_STOP).await?;
+        let path = shots_dir()?.join(format!("{}-failure.png", self.scenario));
+        std::fs::write(&path, png?)?;
+        Ok(path)
     }
 
     /// The visible text of the element matching `css`.
@@ -474,7 +505,14 @@ impl App {
             Ok(()) => Ok(()),
             Err(e) => {
                 let shown = self.text(css).await.unwrap_or_else(|e| format!("<{e}>"));
-                Err(anyhow!("{e}; it shows {shown:?}"))
+                let held = self
+                    .js(&format!(
+                        "return document.querySelector({})?.textContent ?? null",
+                        json!(css)
+                    ))
+                    .await
+                    .map_or_else(|e| format!("<{e}>"), |text| text.to_string());
+                Err(anyhow!("{e}; it shows {shown:?} (its text: {held})"))
             }
         }
     }
