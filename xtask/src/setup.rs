@@ -33,7 +33,8 @@ const BUILD_PACKAGES: &[&str] = &[
 ];
 
 /// Debian packages for the end-to-end layer: a virtual display, a session bus,
-/// WebKit's WebDriver, fonts with Cyrillic glyphs, a throw-away keyring with `secret-tool`
+/// WebKit's WebDriver, fonts with Cyrillic glyphs, the desktop's UI font (see
+/// `BENCH_PACKAGES`: the window then looks as on a GNOME desktop), a throw-away keyring with `secret-tool`
 /// to read it, `xclip` to read what the app put on the clipboard, and `curl` to fetch
 /// axe-core. (Never dbus-x11: it leaves daemons behind.)
 const E2E_PACKAGES: &[&str] = &[
@@ -42,6 +43,7 @@ const E2E_PACKAGES: &[&str] = &[
     "dbus",
     "webkit2gtk-driver",
     "fonts-dejavu-core",
+    "fonts-cantarell",
     "gnome-keyring",
     "libsecret-tools",
     "xclip",
@@ -61,6 +63,10 @@ const BENCH_PACKAGES: &[&str] = &[
     "xauth",
     "dbus",
     "fonts-dejavu-core",
+    // The UI font GNOME's settings name by default, which WebKitGTK's `system-ui` resolves
+    // to: a desktop has it, and without it the start-up benchmark measures a font fallback
+    // search that desktops do not pay.
+    "fonts-cantarell",
 ];
 
 /// The tauri-driver release line that matches Tauri 2.

@@ -5,6 +5,7 @@
 mod bare;
 mod launch;
 mod memory;
+mod ui_font;
 
 use crate::layers::{cargo, target_dir};
 use crate::process::run;
@@ -186,7 +187,11 @@ fn print_report(
         ready.0, ready.1
     );
     println!(
-        "\nMemory counted over: ours [{}], bare [{}]",
+        "\nThe UI font `system-ui` stands for here: {}",
+        ui_font::describe().unwrap_or_else(|| "not read (no GNOME settings)".to_owned())
+    );
+    println!(
+        "Memory counted over: ours [{}], bare [{}]",
         our_runs.processes.join(", "),
         bare_runs.processes.join(", ")
     );
