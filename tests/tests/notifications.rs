@@ -413,10 +413,30 @@ async fn administrators_channels_on_a_linked_device() -> Result<()> {
     show_card(&app, webhook).await?;
     app.shot("test-sent").await?;
 
-    // The administrator's names come in both languages.
+    // A test still under way when the card is redrawn (here by switching the language, which
+    // also brings the administrator's names in Russian) reports on the row drawn now.
+    hook.hold();
+    app.click(&format!("{saved} [data-role=test]")).await?;
+    let status = format!("{saved} [data-role=status]");
+    app.wait_text(&status, &text("en", "contacts.testing")?)
+        .await?;
     app.choose("#language", "ru").await?;
     app.wait_text(&format!("{webhook} [data-role=name]"), "Вебхук дежурных")
         .await?;
+    app.wait_text(&status, &text("ru", "contacts.testing")?)
+        .await?;
+    hook.release();
+    app.wait_text(&status, &text("ru", "contacts.test_sent")?)
+        .await?;
+    let deliveries = hook
+        .received
+        .lock()
+        .map_err(|_| anyhow::anyhow!("poisoned"))?
+        .len();
+    ensure!(
+        deliveries == 2,
+        "two test notifications arrived, not {deliveries}"
+    );
     app.wait_text(
         "#channel-matrix [data-role=ask]",
         &text("ru", "contacts.update_hint")?,

@@ -1,10 +1,13 @@
 //! A webhook receiver for the test-notification tests, the server's and the end-to-end ones:
 //! HTTPS on loopback with a self-signed certificate for `localhost` (made by rcgen): `/hook`
-//! answers 204 and keeps the body it received, `/fail` answers 500.
+//! answers 204 and keeps the body it received, `/fail` answers 500. While [`Webhook::hold`]
+//! is in force, answers wait (the bodies are kept at once): a test can act while a delivery
+//! is still under way.
 
 use std::sync::{Arc, Mutex};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 /// A running receiver.
 pub struct Webhook {
@@ -16,6 +19,19 @@ pub struct Webhook {
     pub certificate_pem: String,
     /// Every request body received, in order.
     pub received: Arc<Mutex<Vec<String>>>,
+    held: watch::Sender<bool>,
+}
+
+impl Webhook {
+    /// From now on, answers wait until [`Webhook::release`].
+    pub fn hold(&self) {
+        self.held.send_replace(true);
+    }
+
+    /// Sends the answers that waited, and answers at once again.
+    pub fn release(&self) {
+        self.held.send_replace(false);
+    }
 }
 
 /// Starts a receiver.
@@ -33,10 +49,13 @@ pub async fn start() -> Webhook {
     let port = listener.local_addr().unwrap().port();
     let received = Arc::new(Mutex::new(Vec::new()));
     let kept = received.clone();
+    let held = watch::channel(false).0;
+    let hold = held.clone();
     tokio::spawn(async move {
         while let Ok((socket, _)) = listener.accept().await {
             let acceptor = acceptor.clone();
             let kept = kept.clone();
+            let mut hold = hold.subscribe();
             tokio::spawn(async move {
                 let Ok(mut tls) = acceptor.accept(socket).await else {
                     return;
@@ -76,6 +95,7 @@ pub async fn start() -> Webhook {
                         }
                     }
                 }
+                let _ = hold.wait_for(|held| !*held).await;
                 let answer = format!(
                     "HTTP/1.1 {status} Test\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
                 );
@@ -89,5 +109,6 @@ pub async fn start() -> Webhook {
         failing_url: format!("https://localhost:{port}/fail"),
         certificate_pem,
         received,
+        held,
     }
 }

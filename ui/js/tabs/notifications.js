@@ -13,10 +13,12 @@ const contactTemplate = document.getElementById('contact-template');
 
 /** Channel id → { card, rows: [{ dirty() }] }. */
 const cards = new Map();
-/** Contact id → the outcome last shown on its row («Saved», «Test notification sent»), so
- * that a redraw after a sync does not wipe it before it is read. */
+/** Contact id → what its row shows («Saved», «Sending…», «Test notification sent»), so that
+ * a redraw after a sync keeps it, even while the call it reports on is still running. */
 const outcomes = new Map();
-const LASTING = new Set(['saved', 'test_sent']);
+/** Contact id → the row drawn for it last: a call that ends after a sync redrew the card
+ * reports there, not on the row it started from, which is gone from the page. */
+const liveRows = new Map();
 let shownOnce = false;
 
 function clone(template) {
@@ -48,14 +50,30 @@ function contactRow(view, contact, number) {
   input.value = saved;
   item.dataset.contact = contact?.id ?? 'new';
   item.dataset.enabled = String(contact?.enabled ?? true);
-  const errors = formFields(form);
+  const formErrors = formFields(form);
   const setStatus = (key) => {
     part('status').textContent = key ? t(`contacts.${key}`) : '';
     part('status').dataset.state = key ?? '';
-    if (contact && LASTING.has(key)) outcomes.set(contact.id, key);
+    // «Unsaved» belongs to what is typed in this row, which a redraw does not keep.
+    if (contact && key && key !== 'unsaved') outcomes.set(contact.id, key);
     else if (contact) outcomes.delete(contact.id);
   };
   setStatus((contact && outcomes.get(contact.id)) ?? null);
+  const row = { setStatus, formErrors };
+  if (contact) liveRows.set(contact.id, row);
+  const live = () => (contact && liveRows.get(contact.id)) || row;
+  // One call at a time from this row; a refusal shows next to the field of the row drawn now.
+  const errors = {
+    ...formErrors,
+    submit: (action) => formErrors.submit(async () => {
+      try {
+        await action();
+      } catch (refusal) {
+        if (live() === row) throw refusal;
+        live().formErrors.show(refusal);
+      }
+    }),
+  };
 
   if (!view.editable) {
     input.readOnly = true;
@@ -89,9 +107,9 @@ function contactRow(view, contact, number) {
       setStatus('testing');
       try {
         await api.contactTest(contact.id);
-        setStatus('test_sent');
+        live().setStatus('test_sent');
       } catch (refusal) {
-        setStatus(null);
+        live().setStatus(null);
         throw refusal;
       }
     }));
