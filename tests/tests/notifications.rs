@@ -388,11 +388,7 @@ async fn administrators_channels_on_a_linked_device() -> Result<()> {
         &text("en", "contacts.test_sent")?,
     )
     .await?;
-    let received = hook
-        .received
-        .lock()
-        .map_err(|_| anyhow::anyhow!("poisoned"))?
-        .clone();
+    let received = hook.bodies();
     ensure!(received.len() == 1, "the receiver got {received:?}");
     let body: Value = serde_json::from_str(&received[0])?;
     ensure!(
@@ -428,11 +424,7 @@ async fn administrators_channels_on_a_linked_device() -> Result<()> {
     hook.release();
     app.wait_text(&status, &text("ru", "contacts.test_sent")?)
         .await?;
-    let deliveries = hook
-        .received
-        .lock()
-        .map_err(|_| anyhow::anyhow!("poisoned"))?
-        .len();
+    let deliveries = hook.bodies().len();
     ensure!(
         deliveries == 2,
         "two test notifications arrived, not {deliveries}"

@@ -2190,10 +2190,10 @@ async fn a_test_notification_waits_for_the_sync_and_then_reaches_the_webhook(bac
     // Not sent while the server does not have the contact as it is here.
     let waiting = app.link.test_contact(&me, id).await.unwrap_err();
     assert_eq!(waiting.code(), ErrorCode::ContactTestNotSynced);
-    assert!(hook.received.lock().unwrap().is_empty());
+    assert!(hook.bodies().is_empty());
     app.sync().await.unwrap();
     app.link.test_contact(&me, id).await.unwrap();
-    let received = hook.received.lock().unwrap().clone();
+    let received = hook.bodies();
     assert_eq!(received.len(), 1);
     let body: Value = serde_json::from_str(&received[0]).unwrap();
     assert_eq!(body["kind"], "acure_profile.test");

@@ -18,11 +18,19 @@ pub struct Webhook {
     /// The certificate to trust, PEM.
     pub certificate_pem: String,
     /// Every request body received, in order.
-    pub received: Arc<Mutex<Vec<String>>>,
+    received: Arc<Mutex<Vec<String>>>,
     held: watch::Sender<bool>,
 }
 
 impl Webhook {
+    /// The request bodies received so far, in order.
+    pub fn bodies(&self) -> Vec<String> {
+        self.received
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .clone()
+    }
+
     /// From now on, answers wait until [`Webhook::release`].
     pub fn hold(&self) {
         self.held.send_replace(true);
