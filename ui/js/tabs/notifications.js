@@ -132,7 +132,8 @@ function contactRow(view, contact, number) {
       try {
         await save(view.id, { id: contact?.id, value: input.value }, contact?.id ?? null);
       } catch (refusal) {
-        setStatus(input.value === saved ? null : 'unsaved');
+        // A row redrawn meanwhile had nothing typed in it (a typed row is never redrawn).
+        live().setStatus(input.value === saved ? null : 'unsaved');
         throw refusal;
       }
     });
